@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1.7
+# Build stage: full dependencies, compile TypeScript.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+ENV SCARF_ANALYTICS=false
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
+COPY src ./src
+COPY migrations ./migrations
+RUN npm run build && npm prune --omit=dev
+
+# Runtime stage: production dependencies only, non-root.
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    DATA_DIR=/var/lib/switchboard \
+    SCARF_ANALYTICS=false
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl espeak-ng \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system switchboard && useradd --system --gid switchboard --home /app switchboard \
+ && mkdir -p /var/lib/switchboard && chown switchboard:switchboard /var/lib/switchboard
+WORKDIR /app
+COPY --from=build --chown=switchboard:switchboard /app/package.json ./package.json
+COPY --from=build --chown=switchboard:switchboard /app/node_modules ./node_modules
+COPY --from=build --chown=switchboard:switchboard /app/dist ./dist
+USER switchboard
+EXPOSE 3000
+VOLUME ["/var/lib/switchboard"]
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD curl -fsS "http://127.0.0.1:${PORT}/health/live" || exit 1
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/src/main.js"]

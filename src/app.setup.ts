@@ -1,0 +1,40 @@
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { REQUEST_ID_HEADER, resolveRequestId } from './common/request-context/request-id';
+import { AppConfig } from './config/app-config';
+
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The Fastify adapter every Switchboard instance (and every e2e test) runs on. */
+export function createFastifyAdapter(): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    genReqId: resolveRequestId,
+    // Proxies (ingress, load balancers) terminate TLS in front of us; trust their forwarding headers.
+    trustProxy: true,
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: false,
+  });
+  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  return adapter;
+}
+
+/** Application-level wiring shared by `main.ts` and the e2e tests, so tests run what production runs. */
+export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
+
+  if (config.features.swagger) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Switchboard')
+        .setDescription('Self-hostable voice-AI agent backend')
+        .setVersion('v1')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+}

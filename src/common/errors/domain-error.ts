@@ -1,0 +1,102 @@
+/**
+ * Errors the domain raises on purpose. Each carries a stable, machine-readable `code` (modules define their own,
+ * e.g. `AUTH_INVALID_CREDENTIALS`) and a `kind` that the global exception filter maps to an HTTP status, so
+ * services never think in status codes.
+ */
+export type DomainErrorKind =
+  | 'validation'
+  | 'not_found'
+  | 'conflict'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'provider_failure'
+  | 'circuit_open'
+  | 'unavailable';
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly kind = 'validation';
+  constructor(message: string, details?: unknown, code = 'VALIDATION_FAILED') {
+    super(code, message, details);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(message = 'Resource not found', code = 'NOT_FOUND') {
+    super(code, message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(message: string, code = 'CONFLICT', details?: unknown) {
+    super(code, message, details);
+  }
+}
+
+export class AuthError extends DomainError {
+  readonly kind = 'unauthenticated';
+  constructor(message = 'Authentication required', code = 'UNAUTHENTICATED') {
+    super(code, message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor(message = 'Not allowed', code = 'FORBIDDEN') {
+    super(code, message);
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited';
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many requests',
+    code = 'RATE_LIMITED',
+  ) {
+    super(code, message, { retryAfterSeconds });
+  }
+}
+
+/** An external provider (OpenAI, Twilio, ...) failed. `status` is the provider's HTTP status when it had one. */
+export class ExternalProviderError extends DomainError {
+  readonly kind = 'provider_failure';
+  constructor(
+    readonly provider: string,
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super('PROVIDER_FAILURE', message, { provider, status }, options);
+  }
+}
+
+export class CircuitOpenError extends DomainError {
+  readonly kind = 'circuit_open';
+  constructor(readonly provider: string) {
+    super('PROVIDER_UNAVAILABLE', `${provider} is temporarily unavailable`, { provider });
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+  constructor(message = 'Service unavailable', code = 'SERVICE_UNAVAILABLE') {
+    super(code, message);
+  }
+}

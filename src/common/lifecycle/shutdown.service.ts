@@ -1,0 +1,74 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+
+/** Something with live work to finish before the process exits (HTTP requests now; calls later). */
+export interface DrainParticipant {
+  readonly name: string;
+  /** Units of work still running. */
+  inFlight(): number;
+  /** Called once the drain deadline passes with work still running: end it politely. */
+  forceStop?(): Promise<void>;
+}
+
+const POLL_INTERVAL_MS = 100;
+
+/**
+ * Owns the shutdown sequence. On SIGTERM (Nest's shutdown hooks) readiness turns 503 at once, new work is
+ * refused, and in-flight work gets up to SHUTDOWN_DRAIN_TIMEOUT before Nest closes connections.
+ */
+@Injectable()
+export class ShutdownService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('Shutdown');
+  private readonly participants: DrainParticipant[] = [];
+  private shuttingDown = false;
+  private drained: Promise<void> | undefined;
+
+  constructor(private readonly config: AppConfig) {}
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  register(participant: DrainParticipant): void {
+    this.participants.push(participant);
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.drained ??= this.drain(signal);
+    return this.drained;
+  }
+
+  private async drain(signal?: string): Promise<void> {
+    this.shuttingDown = true;
+    const budgetMs = this.config.features.connectionDraining
+      ? this.config.server.shutdownDrainTimeoutMs
+      : 0;
+    this.logger.log(
+      `Shutdown started${signal ? ` (${signal})` : ''}: readiness is 503, new work is refused; ` +
+        `draining ${this.describeInFlight()} for up to ${budgetMs / 1000}s`,
+    );
+    const deadline = Date.now() + budgetMs;
+    while (this.totalInFlight() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+    if (this.totalInFlight() > 0) {
+      this.logger.warn(`Drain deadline reached with ${this.describeInFlight()} still running`);
+      await Promise.allSettled(
+        this.participants.map((participant) => participant.forceStop?.() ?? Promise.resolve()),
+      );
+    } else {
+      this.logger.log('Drained: no work in flight');
+    }
+  }
+
+  private totalInFlight(): number {
+    return this.participants.reduce((sum, participant) => sum + participant.inFlight(), 0);
+  }
+
+  private describeInFlight(): string {
+    const parts = this.participants.map(
+      (participant) => `${participant.inFlight()} ${participant.name}`,
+    );
+    return parts.length > 0 ? parts.join(', ') : 'nothing';
+  }
+}

@@ -1,0 +1,78 @@
+import { Global, Module } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AppConfig } from '../../config/app-config';
+import { RequestContext } from '../request-context/request-context';
+import { resolveRequestId } from '../request-context/request-id';
+import { REDACTED_LOG_PATHS } from './log-redaction';
+import { maskPhoneNumbers, maskPhoneNumbersDeep } from './mask-phone-numbers';
+
+/** Where JSON log lines go. Stdout in production; tests swap in a stream they can read. */
+export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+
+const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+
+@Global()
+@Module({
+  providers: [{ provide: LOG_DESTINATION, useValue: process.stdout }],
+  exports: [LOG_DESTINATION],
+})
+class LogDestinationModule {}
+
+@Module({
+  imports: [
+    LogDestinationModule,
+    LoggerModule.forRootAsync({
+      inject: [AppConfig, LOG_DESTINATION],
+      useFactory: (config: AppConfig, destination: DestinationStream) => ({
+        pinoHttp: [
+          {
+            level: config.logging.level,
+            genReqId: (req: IncomingMessage) =>
+              (req as IncomingMessage & { id?: string }).id ?? resolveRequestId(req),
+            quietReqLogger: true,
+            customAttributeKeys: { reqId: 'requestId' },
+            redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+            mixin: () => {
+              const { callId, organizationId } = RequestContext.current() ?? {};
+              return { ...(callId && { callId }), ...(organizationId && { organizationId }) };
+            },
+            formatters: {
+              log: (object: Record<string, unknown>) =>
+                maskPhoneNumbersDeep(object) as Record<string, unknown>,
+            },
+            hooks: {
+              logMethod(args: unknown[], method: (...a: unknown[]) => void) {
+                method.apply(
+                  this,
+                  args.map((arg) => (typeof arg === 'string' ? maskPhoneNumbers(arg) : arg)),
+                );
+              },
+            },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: maskPhoneNumbers(req.url),
+              }),
+            },
+            customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
+              if (error || res.statusCode >= 500) return 'error';
+              if (res.statusCode >= 400) return 'warn';
+              return QUIET_ROUTES.has((req.url ?? '').split('?')[0]) ? 'debug' : 'info';
+            },
+            transport: config.logging.pretty
+              ? {
+                  target: 'pino-pretty',
+                  options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
+                }
+              : undefined,
+          },
+          ...(config.logging.pretty ? [] : [destination]),
+        ] as never,
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,118 @@
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitBreakerPolicy,
+  CircuitState,
+  IPolicy,
+  TaskCancelledError,
+} from 'cockatiel';
+import { CircuitOpenError, ExternalProviderError } from '../errors/domain-error';
+import { providerStatusOf } from './retryable-error';
+
+export type ProviderCallOutcome =
+  'success' | 'failure' | 'timeout' | 'circuit_open' | 'rejected' | 'fallback';
+
+export interface ProviderPolicyObserver {
+  onCall(provider: string, outcome: ProviderCallOutcome, seconds: number): void;
+}
+
+export interface ProviderCallContext {
+  signal: AbortSignal;
+  /** 0 for the first attempt. */
+  attempt: number;
+}
+
+export type ProviderFallback<T> = (error: Error) => T | Promise<T>;
+
+const STATE_NAMES: Record<CircuitState, 'closed' | 'open' | 'half_open' | 'isolated'> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half_open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/**
+ * One external provider's policy (timeout per attempt, retry, circuit breaker, optional bulkhead and fallback).
+ * Failures leave as domain errors: {@link CircuitOpenError} when the circuit is open, otherwise
+ * {@link ExternalProviderError} carrying the provider's status; our own programming errors pass through as is.
+ */
+export class ProviderPolicy {
+  constructor(
+    readonly name: string,
+    private readonly policy: IPolicy,
+    private readonly breaker: CircuitBreakerPolicy,
+    private readonly observer: ProviderPolicyObserver,
+    private readonly defaultFallback?: ProviderFallback<unknown>,
+  ) {}
+
+  get state(): 'closed' | 'open' | 'half_open' | 'isolated' {
+    return STATE_NAMES[this.breaker.state];
+  }
+
+  async execute<T>(
+    fn: (context: ProviderCallContext) => Promise<T>,
+    options: { signal?: AbortSignal; fallback?: ProviderFallback<T> } = {},
+  ): Promise<T> {
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1000;
+    try {
+      const result = await this.policy.execute(
+        // The retry layer adds `attempt` to the context; cockatiel's wrapped type does not carry it.
+        (context) =>
+          fn({ signal: context.signal, attempt: (context as { attempt?: number }).attempt ?? 0 }),
+        options.signal,
+      );
+      this.observer.onCall(this.name, 'success', elapsed());
+      return result;
+    } catch (raw) {
+      const error = this.translate(raw);
+      const fallback =
+        options.fallback ?? (this.defaultFallback as ProviderFallback<T> | undefined);
+      if (
+        fallback &&
+        (error instanceof ExternalProviderError || error instanceof CircuitOpenError)
+      ) {
+        this.observer.onCall(this.name, 'fallback', elapsed());
+        return fallback(error);
+      }
+      this.observer.onCall(this.name, outcomeOf(raw), elapsed());
+      throw error;
+    }
+  }
+
+  private translate(error: unknown): Error {
+    if (error instanceof BrokenCircuitError) return new CircuitOpenError(this.name);
+    if (error instanceof CircuitOpenError || error instanceof ExternalProviderError) return error;
+    if (error instanceof TaskCancelledError) {
+      return new ExternalProviderError(this.name, `${this.name} timed out`, undefined, {
+        cause: error,
+      });
+    }
+    if (error instanceof BulkheadRejectedError) {
+      return new ExternalProviderError(this.name, `${this.name} is at its concurrency limit`, 503, {
+        cause: error,
+      });
+    }
+    const status = providerStatusOf(error);
+    const isNetwork = typeof (error as { code?: unknown } | null)?.code === 'string';
+    if (status !== undefined || isNetwork || isSdkConnectionError(error)) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return new ExternalProviderError(this.name, `${this.name} failed: ${detail}`, status, {
+        cause: error,
+      });
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function isSdkConnectionError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'APIConnectionError' || name === 'APIConnectionTimeoutError';
+}
+
+function outcomeOf(error: unknown): ProviderCallOutcome {
+  if (error instanceof BrokenCircuitError) return 'circuit_open';
+  if (error instanceof TaskCancelledError) return 'timeout';
+  if (error instanceof BulkheadRejectedError) return 'rejected';
+  return 'failure';
+}

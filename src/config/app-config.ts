@@ -1,0 +1,106 @@
+import * as path from 'node:path';
+import { envSchema, type Env } from './env.schema';
+import { ConfigValidationError } from './config-validation.error';
+
+/**
+ * The validated configuration as a typed tree. Built once at boot by {@link loadConfig}; injected everywhere as
+ * the `AppConfig` class token so no module reads `process.env` on its own.
+ */
+export abstract class AppConfig {
+  abstract readonly env: 'development' | 'production' | 'test';
+  abstract readonly server: {
+    readonly port: number;
+    readonly host: string;
+    readonly publicBaseUrl: string;
+    readonly dataDir: string;
+    readonly shutdownDrainTimeoutMs: number;
+  };
+  abstract readonly database: {
+    /** Undefined means: start the embedded PostgreSQL. */
+    readonly url: string | undefined;
+    readonly poolSize: number;
+    readonly migrationsRun: boolean;
+    readonly ssl: boolean;
+  };
+  abstract readonly redis: { readonly url: string | undefined };
+  abstract readonly logging: {
+    readonly level: Env['LOG_LEVEL'];
+    readonly pretty: boolean;
+  };
+  abstract readonly observability: {
+    readonly sentryDsn: string | undefined;
+    readonly metricsToken: string | undefined;
+  };
+  abstract readonly resilience: {
+    readonly maxAttempts: number;
+    readonly backoffInitialMs: number;
+    readonly backoffMaxMs: number;
+    readonly timeoutMs: number;
+    readonly breakerThreshold: number;
+    readonly halfOpenAfterMs: number;
+  };
+  abstract readonly features: {
+    readonly metrics: boolean;
+    readonly swagger: boolean;
+    readonly callQueue: boolean;
+    readonly recording: boolean;
+    readonly connectionDraining: boolean;
+  };
+}
+
+/** Validates the environment once; throws {@link ConfigValidationError} naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigValidationError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(root)'),
+        message: issue.message,
+        received: source[String(issue.path[0])],
+      })),
+    );
+  }
+  return toTree(parsed.data);
+}
+
+function toTree(env: Env): AppConfig {
+  const ms = (s: number) => Math.round(s * 1000);
+  return {
+    env: env.NODE_ENV,
+    server: {
+      port: env.PORT,
+      host: env.HOST,
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      dataDir: path.resolve(env.DATA_DIR),
+      shutdownDrainTimeoutMs: ms(env.SHUTDOWN_DRAIN_TIMEOUT),
+    },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DB_POOL_SIZE,
+      migrationsRun: env.DB_MIGRATIONS_RUN,
+      ssl: env.DB_SSL,
+    },
+    redis: { url: env.REDIS_URL },
+    logging: {
+      level: env.LOG_LEVEL,
+      pretty:
+        env.LOG_PRETTY === 'auto' ? env.NODE_ENV === 'development' : env.LOG_PRETTY === 'true',
+    },
+    observability: { sentryDsn: env.SENTRY_DSN, metricsToken: env.METRICS_TOKEN },
+    resilience: {
+      maxAttempts: env.RETRY_MAX_ATTEMPTS,
+      backoffInitialMs: ms(env.RETRY_BACKOFF_INITIAL),
+      backoffMaxMs: ms(env.RETRY_BACKOFF_MAX),
+      timeoutMs: ms(env.PROVIDER_TIMEOUT),
+      breakerThreshold: env.CIRCUIT_BREAKER_THRESHOLD,
+      halfOpenAfterMs: ms(env.CIRCUIT_BREAKER_HALF_OPEN_AFTER),
+    },
+    features: {
+      metrics: env.ENABLE_METRICS,
+      swagger: env.ENABLE_SWAGGER,
+      callQueue: env.ENABLE_CALL_QUEUE,
+      recording: env.ENABLE_RECORDING,
+      connectionDraining: env.ENABLE_CONNECTION_DRAINING,
+    },
+  };
+}

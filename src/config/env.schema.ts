@@ -1,0 +1,220 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Switchboard reads, in one place. Each entry carries its group and meaning so that
+ * `.env.example` and `docs/configuration.md` are generated from the same source the app validates with.
+ */
+export interface EnvVarSpec {
+  group: EnvGroup;
+  description: string;
+  /** Shown in generated docs; undefined means "unset by default". */
+  example?: string;
+  schema: z.ZodType;
+}
+
+export const ENV_GROUPS = [
+  'Server',
+  'Database',
+  'Redis',
+  'Logging and observability',
+  'Resilience',
+  'Feature flags',
+] as const;
+export type EnvGroup = (typeof ENV_GROUPS)[number];
+
+const booleanFlag = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+      error: 'must be one of true, false, 1, 0, yes, no',
+    })
+    .default(defaultValue ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const optionalString = () =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const optionalUrl = (protocols: readonly string[]) =>
+  optionalString().refine(
+    (value) => value === undefined || hasProtocol(value, protocols),
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
+
+function hasProtocol(value: string, protocols: readonly string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const seconds = (defaultValue: number) => z.coerce.number().positive().default(defaultValue);
+
+export const ENV_SPEC = {
+  NODE_ENV: {
+    group: 'Server',
+    description: 'Runtime mode: development (pretty logs, dev conveniences), production or test.',
+    schema: z.enum(['development', 'production', 'test']).default('development'),
+  },
+  PORT: {
+    group: 'Server',
+    description: 'TCP port the HTTP and WebSocket server listens on.',
+    schema: z.coerce.number().int().min(0).max(65535).default(3000),
+  },
+  HOST: {
+    group: 'Server',
+    description: 'Interface to bind; 0.0.0.0 in containers, 127.0.0.1 to stay local.',
+    schema: z.string().min(1).default('0.0.0.0'),
+  },
+  PUBLIC_BASE_URL: {
+    group: 'Server',
+    description:
+      'The https URL providers reach this server at (used to build and verify webhook URLs behind proxies).',
+    example: 'https://switchboard.example.com',
+    schema: z
+      .string()
+      .default('http://localhost:3000')
+      .refine((value) => hasProtocol(value, ['http:', 'https:']), 'must be an absolute http(s) URL')
+      .transform((value) => value.replace(/\/+$/, '')),
+  },
+  DATA_DIR: {
+    group: 'Server',
+    description:
+      'Directory for local state: the embedded database, generated dev secrets, recordings.',
+    schema: z.string().min(1).default('./data'),
+  },
+  SHUTDOWN_DRAIN_TIMEOUT: {
+    group: 'Server',
+    description:
+      'Seconds in-flight work (requests, later live calls) gets to finish after SIGTERM before connections close.',
+    schema: seconds(30),
+  },
+  DATABASE_URL: {
+    group: 'Database',
+    description:
+      'PostgreSQL connection URL (pgvector required). Unset: an embedded PostgreSQL (PGlite) under DATA_DIR.',
+    example: 'postgres://switchboard:secret@127.0.0.1:5432/switchboard',
+    schema: optionalUrl(['postgres:', 'postgresql:']),
+  },
+  DB_POOL_SIZE: {
+    group: 'Database',
+    description:
+      'Connection pool size for a real PostgreSQL (the embedded database always uses 1).',
+    schema: z.coerce.number().int().min(1).max(200).default(10),
+  },
+  DB_MIGRATIONS_RUN: {
+    group: 'Database',
+    description:
+      'Run pending migrations at boot. Set false when migrations run as a separate deploy step.',
+    schema: booleanFlag(true),
+  },
+  DB_SSL: {
+    group: 'Database',
+    description: 'Use TLS to reach PostgreSQL (verifies the server certificate).',
+    schema: booleanFlag(false),
+  },
+  REDIS_URL: {
+    group: 'Redis',
+    description:
+      'Redis URL for shared state across instances (rate limits, call registry). Unset: in-process state.',
+    example: 'redis://127.0.0.1:6379',
+    schema: optionalUrl(['redis:', 'rediss:']),
+  },
+  LOG_LEVEL: {
+    group: 'Logging and observability',
+    description: 'Minimum log level: fatal, error, warn, info, debug, trace or silent.',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  },
+  LOG_PRETTY: {
+    group: 'Logging and observability',
+    description:
+      'Human-readable logs. Defaults to true in development, false otherwise (JSON lines).',
+    schema: z
+      .enum(['true', 'false', 'auto'], { error: 'must be one of true, false, auto' })
+      .default('auto'),
+  },
+  SENTRY_DSN: {
+    group: 'Logging and observability',
+    description: 'Sentry DSN; when set, unexpected errors (HTTP 500) are reported to Sentry.',
+    schema: optionalUrl(['https:', 'http:']),
+  },
+  METRICS_TOKEN: {
+    group: 'Logging and observability',
+    description:
+      'Bearer token required by GET /metrics. Unset: /metrics is open (bind it to a private port).',
+    schema: optionalString().refine(
+      (value) => value === undefined || value.length >= 16,
+      'must be at least 16 characters',
+    ),
+  },
+  RETRY_MAX_ATTEMPTS: {
+    group: 'Resilience',
+    description:
+      'Attempts per external provider call, the first included (retries only on timeouts/429/5xx).',
+    schema: z.coerce.number().int().min(1).max(10).default(4),
+  },
+  RETRY_BACKOFF_INITIAL: {
+    group: 'Resilience',
+    description: 'Initial retry backoff in seconds (exponential with decorrelated jitter).',
+    schema: z.coerce.number().min(0).default(0.5),
+  },
+  RETRY_BACKOFF_MAX: {
+    group: 'Resilience',
+    description: 'Maximum retry backoff in seconds.',
+    schema: z.coerce.number().min(0).default(8),
+  },
+  PROVIDER_TIMEOUT: {
+    group: 'Resilience',
+    description: 'Default timeout in seconds for one attempt of an external provider call.',
+    schema: seconds(10),
+  },
+  CIRCUIT_BREAKER_THRESHOLD: {
+    group: 'Resilience',
+    description: 'Consecutive retryable failures that open a provider circuit.',
+    schema: z.coerce.number().int().min(1).default(5),
+  },
+  CIRCUIT_BREAKER_HALF_OPEN_AFTER: {
+    group: 'Resilience',
+    description: 'Seconds an open circuit waits before letting one trial call through (half-open).',
+    schema: seconds(30),
+  },
+  ENABLE_METRICS: {
+    group: 'Feature flags',
+    description: 'Expose Prometheus metrics at GET /metrics.',
+    schema: booleanFlag(true),
+  },
+  ENABLE_SWAGGER: {
+    group: 'Feature flags',
+    description: 'Serve the OpenAPI UI at /docs and the document at /docs-json.',
+    schema: booleanFlag(true),
+  },
+  ENABLE_CALL_QUEUE: {
+    group: 'Feature flags',
+    description:
+      'Queue callers (with a hold message) when MAX_CONCURRENT_CALLS is reached instead of refusing.',
+    schema: booleanFlag(false),
+  },
+  ENABLE_RECORDING: {
+    group: 'Feature flags',
+    description: 'Record calls.',
+    schema: booleanFlag(false),
+  },
+  ENABLE_CONNECTION_DRAINING: {
+    group: 'Feature flags',
+    description:
+      'On SIGTERM, let live work finish (up to SHUTDOWN_DRAIN_TIMEOUT) instead of cutting it.',
+    schema: booleanFlag(true),
+  },
+} satisfies Record<string, EnvVarSpec>;
+
+export type EnvName = keyof typeof ENV_SPEC;
+
+export const envSchema = z.object(
+  Object.fromEntries(Object.entries(ENV_SPEC).map(([name, spec]) => [name, spec.schema])) as {
+    [K in EnvName]: (typeof ENV_SPEC)[K]['schema'];
+  },
+);
+
+export type Env = z.output<typeof envSchema>;

@@ -1,0 +1,60 @@
+import { Controller, Get, HttpStatus, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { DetailedHealthGuard } from './detailed-health.guard';
+import { DetailedHealthReport, DetailedHealthService } from './detailed-health.service';
+import { DatabaseHealthIndicator } from './indicators/database.health';
+import { RedisHealthIndicator } from './indicators/redis.health';
+import { ShutdownHealthIndicator } from './indicators/shutdown.health';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    private readonly lifecycle: ShutdownHealthIndicator,
+    private readonly detailed: DetailedHealthService,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: 200 while the process is up' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: database and Redis reachable, not shutting down' })
+  @ApiOkResponse({ description: 'Ready to take traffic' })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready (a dependency is down or shutdown began)',
+  })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    const result = await this.health
+      .check([() => this.lifecycle.check(), () => this.database.check(), () => this.redis.check()])
+      .catch((error: { getResponse?: () => HealthCheckResult }) => {
+        // Terminus throws its report on failure; answer it as a 503 body rather than a generic error.
+        if (typeof error.getResponse !== 'function') throw error;
+        return error.getResponse();
+      });
+    if (result.status !== 'ok') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return result;
+  }
+
+  @Get('detailed')
+  @UseGuards(DetailedHealthGuard)
+  @ApiOperation({ summary: 'Versions, uptime, each dependency with latency, circuit states' })
+  async details(@Res({ passthrough: true }) reply: FastifyReply): Promise<DetailedHealthReport> {
+    const report = await this.detailed.report();
+    if (report.status !== 'ok') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return report;
+  }
+}

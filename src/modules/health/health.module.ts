@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DetailedHealthGuard } from './detailed-health.guard';
+import { DetailedHealthService } from './detailed-health.service';
+import { HealthController } from './health.controller';
+import { DatabaseHealthIndicator } from './indicators/database.health';
+import { RedisHealthIndicator } from './indicators/redis.health';
+import { ShutdownHealthIndicator } from './indicators/shutdown.health';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [
+    DatabaseHealthIndicator,
+    RedisHealthIndicator,
+    ShutdownHealthIndicator,
+    DetailedHealthService,
+    DetailedHealthGuard,
+  ],
+})
+export class HealthModule {}

@@ -1,0 +1,103 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ShutdownService } from '../../src/common/lifecycle/shutdown.service';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+describe('Health (e2e)', () => {
+  describe('while running', () => {
+    let sut: TestApp;
+
+    beforeAll(async () => {
+      sut = await createTestApp();
+    });
+    afterAll(() => sut.close());
+
+    const http = () => request(sut.app.getHttpServer());
+
+    it('GET /health/live answers 200', async () => {
+      await http().get('/health/live').expect(200, { status: 'ok' });
+    });
+
+    it('GET /health/ready checks the database (and Redis when configured)', async () => {
+      const response = await http().get('/health/ready').expect(200);
+
+      expect(response.body.status).toBe('ok');
+      expect(response.body.details.database.status).toBe('up');
+      expect(response.body.details.lifecycle.status).toBe('up');
+      expect(response.body.details.redis).toEqual(
+        process.env.REDIS_URL
+          ? { status: 'up', latencyMs: expect.any(Number) }
+          : { status: 'up', configured: false },
+      );
+    });
+
+    it('GET /health/detailed reports versions, dependencies and circuits', async () => {
+      const response = await http().get('/health/detailed').expect(200);
+
+      expect(response.body).toMatchObject({
+        status: 'ok',
+        versions: { node: process.version, pgvector: expect.stringMatching(/^0\.8/) },
+        dependencies: { database: { status: 'up', latencyMs: expect.any(Number) } },
+        circuits: expect.any(Object),
+      });
+    });
+
+    it('GET /docs-json serves the OpenAPI document', async () => {
+      const response = await http().get('/docs-json').expect(200);
+
+      expect(response.body.openapi).toMatch(/^3\./);
+      expect(Object.keys(response.body.paths)).toEqual(
+        expect.arrayContaining(['/health/live', '/health/ready']),
+      );
+    });
+  });
+
+  it('reports the database down when it cannot reach it', async () => {
+    const sut = await createTestApp();
+    try {
+      await sut.app.get(DataSource).destroy();
+
+      const response = await request(sut.app.getHttpServer()).get('/health/ready').expect(503);
+      expect(response.body.details.database.status).toBe('down');
+    } finally {
+      await sut.close().catch(() => undefined);
+    }
+  });
+
+  it('hides /health/detailed in production until an operator authenticates', async () => {
+    const sut = await createTestApp({ NODE_ENV: 'production' });
+    try {
+      const response = await request(sut.app.getHttpServer()).get('/health/detailed').expect(403);
+      expect(response.body.error.code).toBe('FORBIDDEN');
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('turns readiness 503 at once on shutdown, refuses new work, and drains in-flight work first', async () => {
+    const sut = await createTestApp({ SHUTDOWN_DRAIN_TIMEOUT: '5' });
+    const shutdown = sut.app.get(ShutdownService);
+    let working = true;
+    shutdown.register({ name: 'test jobs', inFlight: () => (working ? 1 : 0) });
+    const server = sut.app.getHttpServer();
+
+    const closing = sut.app.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const ready = await request(server).get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.details.lifecycle).toEqual({ status: 'down', message: 'shutting down' });
+    const refused = await request(server).get('/docs-json');
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('SHUTTING_DOWN');
+
+    let closed = false;
+    void closing.then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(closed).toBe(false); // still draining the in-flight job
+
+    working = false;
+    await closing;
+    expect(closed).toBe(true);
+  });
+});

@@ -1,0 +1,66 @@
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+describe('Metrics (e2e)', () => {
+  describe('without METRICS_TOKEN', () => {
+    let sut: TestApp;
+
+    beforeAll(async () => {
+      sut = await createTestApp();
+    });
+    afterAll(() => sut.close());
+
+    it('exposes process metrics and HTTP metrics labelled by route template', async () => {
+      const http = request(sut.app.getHttpServer());
+      await http.get('/health/live').expect(200);
+      await http.get('/calls/+14155550100/nowhere').expect(404);
+
+      const response = await request(sut.app.getHttpServer()).get('/metrics').expect(200);
+
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(response.text).toContain('switchboard_process_cpu_user_seconds_total');
+      expect(response.text).toContain('switchboard_nodejs_eventloop_lag_seconds');
+      expect(response.text).toMatch(
+        /switchboard_http_requests_total\{method="GET",route="\/health\/live",status="200"\} 1/,
+      );
+      expect(response.text).toContain('switchboard_http_request_duration_seconds_bucket');
+      expect(response.text).toContain('switchboard_http_requests_in_flight');
+      // raw URLs never become labels
+      expect(response.text).not.toContain('14155550100');
+      expect(response.text).toMatch(/route="unmatched",status="404"/);
+    });
+  });
+
+  describe('with METRICS_TOKEN', () => {
+    let sut: TestApp;
+
+    beforeAll(async () => {
+      sut = await createTestApp({ METRICS_TOKEN: 'scrape-token-0123456789' });
+    });
+    afterAll(() => sut.close());
+
+    it('requires the bearer token', async () => {
+      const http = () => request(sut.app.getHttpServer());
+
+      const denied = await http().get('/metrics').expect(401);
+      expect(denied.body.error.code).toBe('METRICS_TOKEN_REQUIRED');
+      await http()
+        .get('/metrics')
+        .set('authorization', 'Bearer wrong-token-0123456789')
+        .expect(401);
+      await http()
+        .get('/metrics')
+        .set('authorization', 'Bearer scrape-token-0123456789')
+        .expect(200);
+    });
+  });
+
+  it('is absent when ENABLE_METRICS=false', async () => {
+    const sut = await createTestApp({ ENABLE_METRICS: 'false' });
+    try {
+      await request(sut.app.getHttpServer()).get('/metrics').expect(404);
+    } finally {
+      await sut.close();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import request from 'supertest';
+import { ProbeModule } from '../support/probe.controller';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+describe('Request ids and logging (e2e)', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await createTestApp({}, { imports: [ProbeModule] });
+  });
+  afterAll(() => sut.close());
+
+  const http = () => request(sut.app.getHttpServer());
+
+  it('echoes a well-formed X-Request-Id and tags every log line of the request with it', async () => {
+    const response = await http()
+      .get('/__probe/log?from=%2B14155550100')
+      .set('x-request-id', 'trace-abc-12345678')
+      .set('authorization', 'Bearer very-secret-token');
+
+    expect(response.headers['x-request-id']).toBe('trace-abc-12345678');
+    const lines = sut.logs.filter((line) => line.requestId === 'trace-abc-12345678');
+    // the handler's two lines and pino-http's completion line
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['incoming call from ***0100', 'caller details', 'request completed']),
+    );
+  });
+
+  it('generates an id when none (or a malformed one) is sent', async () => {
+    const response = await http().get('/health/live').set('x-request-id', 'bad id {"level":60}');
+
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('masks phone numbers and redacts credentials in logs', async () => {
+    await http()
+      .get('/__probe/log?from=%2B442071838750')
+      .set('x-request-id', 'trace-mask-12345678')
+      .set('authorization', 'Bearer very-secret-token');
+
+    const text = JSON.stringify(
+      sut.logs.filter((line) => line.requestId === 'trace-mask-12345678'),
+    );
+    expect(text).not.toContain('2071838750');
+    expect(text).toContain('***8750');
+    expect(text).not.toContain('very-secret-token');
+    expect(text).not.toContain('sk_live_secret');
+  });
+});

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, Logger, Module, Post, Query } from '@nestjs/common';
+import { IsInt, IsString, Max, Min } from 'class-validator';
+import {
+  CircuitOpenError,
+  ExternalProviderError,
+  RateLimitedError,
+} from '../../src/common/errors/domain-error';
+
+class EchoDto {
+  @IsString()
+  name: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  count: number;
+}
+
+/** Routes that fail on purpose, mounted only in e2e tests, to exercise the global filter and pipe. */
+@Controller('__probe')
+class ProbeController {
+  private readonly logger = new Logger('Probe');
+
+  @Post('echo')
+  echo(@Body() body: EchoDto): EchoDto {
+    return body;
+  }
+
+  @Get('log')
+  log(@Query('from') from: string): { ok: true } {
+    this.logger.log(`incoming call from ${from}`);
+    this.logger.warn({ msg: 'caller details', caller: { phone: from }, token: 'sk_live_secret' });
+    return { ok: true };
+  }
+
+  @Get('rate-limited')
+  rateLimited(): never {
+    throw new RateLimitedError(7);
+  }
+
+  @Get('provider-down')
+  providerDown(): never {
+    throw new ExternalProviderError('openai', 'openai failed: HTTP 502', 502);
+  }
+
+  @Get('circuit-open')
+  circuitOpen(): never {
+    throw new CircuitOpenError('deepgram');
+  }
+
+  @Get('crash')
+  crash(): never {
+    throw new Error('connection string postgres://admin:hunter2@db leaked');
+  }
+}
+
+@Module({ controllers: [ProbeController] })
+export class ProbeModule {}

@@ -1,0 +1,57 @@
+import type { Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { register } from 'prom-client';
+import { PassThrough } from 'node:stream';
+import { AppModule } from '../../src/app.module';
+import { configureApp, createFastifyAdapter } from '../../src/app.setup';
+import { LOG_DESTINATION } from '../../src/common/logging/logging.module';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** Every JSON log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real AppModule on Fastify against the test database (see global-setup), wired exactly as `main.ts`
+ * wires production; `env` overrides variables for this app only.
+ */
+export async function createTestApp(
+  env: Record<string, string | undefined> = {},
+  options: { imports?: Type[] } = {},
+): Promise<TestApp> {
+  // prom-client keeps metrics in a process-wide registry; each app registers its own afresh.
+  register.clear();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    LOG_PRETTY: 'false',
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    ...env,
+  });
+  const logs: Record<string, unknown>[] = [];
+  const destination = new PassThrough();
+  destination.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+    }
+  });
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.register(config), ...(options.imports ?? [])],
+  })
+    .overrideProvider(LOG_DESTINATION)
+    .useValue(destination)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
+    logger: false,
+  });
+  configureApp(app, config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return { app, config, logs, close: () => app.close() };
+}
