@@ -1,6 +1,10 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { AuthenticationGuard } from './common/guards/authentication.guard';
+import { RateLimitGuard } from './common/guards/rate-limit.guard';
+import { RateLimitModule } from './common/guards/rate-limit.module';
+import { RolesGuard } from './common/guards/roles.guard';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { createValidationPipe } from './common/pipes/validation.pipe';
@@ -10,6 +14,7 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { RedisModule } from './database/redis.module';
+import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 
@@ -26,12 +31,18 @@ export class AppModule implements NestModule {
         ResilienceModule,
         DatabaseModule,
         RedisModule,
+        RateLimitModule,
+        AuthModule,
         HealthModule,
         ...(config.features.metrics ? [MetricsModule] : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        // Order matters: who is calling, then may they, then how often.
+        { provide: APP_GUARD, useClass: AuthenticationGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
     };
   }

@@ -7,11 +7,11 @@ import { AppConfig } from './config/app-config';
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The Fastify adapter every Switchboard instance (and every e2e test) runs on. */
-export function createFastifyAdapter(): FastifyAdapter {
+export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
     genReqId: resolveRequestId,
-    // Proxies (ingress, load balancers) terminate TLS in front of us; trust their forwarding headers.
-    trustProxy: true,
+    // Proxies (ingress, load balancers) terminate TLS in front of us; trust only their forwarding headers.
+    trustProxy: config.server.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
     logger: false,
   });

@@ -14,7 +14,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
-    createFastifyAdapter(),
+    createFastifyAdapter(config),
     // abortOnError: false lets boot failures reach the handler below instead of Nest's own stack dump.
     { bufferLogs: true, abortOnError: false, logger: new BootConsoleLogger() },
   );

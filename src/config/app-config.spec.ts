@@ -27,6 +27,7 @@ describe(loadConfig.name, () => {
   it('parses numbers, booleans and URLs into the typed tree', () => {
     const sut = loadConfig({
       NODE_ENV: 'production',
+      JWT_SECRET: 'a-production-secret-of-at-least-32-bytes',
       PORT: '8080',
       PUBLIC_BASE_URL: 'https://voice.example.com/',
       DATABASE_URL: 'postgres://u@db:5432/sb',
@@ -42,6 +43,39 @@ describe(loadConfig.name, () => {
     expect(sut.database.migrationsRun).toBe(false);
     expect(sut.features.callQueue).toBe(true);
     expect(sut.logging.pretty).toBe(false);
+  });
+
+  it('parses token lifetimes given in seconds or with a unit', () => {
+    const sut = loadConfig({
+      JWT_ACCESS_TTL: '600',
+      JWT_REFRESH_TTL: '30d',
+      JWT_REFRESH_REUSE_GRACE: '2.5s',
+    });
+
+    expect(sut.auth.accessTtlSeconds).toBe(600);
+    expect(sut.auth.refreshTtlSeconds).toBe(30 * 86400);
+    expect(sut.auth.refreshReuseGraceMs).toBe(2500);
+    expect(loadConfig({}).auth).toMatchObject({ accessTtlSeconds: 900, refreshTtlSeconds: 604800 });
+  });
+
+  it('requires a JWT secret in production, and of at least 32 bytes anywhere', () => {
+    expect(captureError(() => loadConfig({ NODE_ENV: 'production' })).message).toContain(
+      'JWT_SECRET: is required in production',
+    );
+    expect(captureError(() => loadConfig({ JWT_SECRET: 'too-short' })).message).toContain(
+      'JWT_SECRET: must be at least 32 bytes',
+    );
+    expect(loadConfig({ NODE_ENV: 'development' }).auth.secret).toBeUndefined();
+  });
+
+  it('requires both PEM keys for ES256', () => {
+    const error = captureError(() =>
+      loadConfig({ JWT_ALGORITHM: 'ES256', JWT_PUBLIC_KEY: 'nope' }),
+    );
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
+      'JWT_PRIVATE_KEY',
+      'JWT_PUBLIC_KEY',
+    ]);
   });
 
   it('treats empty strings of optional variables as unset', () => {

@@ -12,6 +12,7 @@ export abstract class AppConfig {
     readonly port: number;
     readonly host: string;
     readonly publicBaseUrl: string;
+    readonly trustProxy: boolean | number | string;
     readonly dataDir: string;
     readonly shutdownDrainTimeoutMs: number;
   };
@@ -30,6 +31,21 @@ export abstract class AppConfig {
   abstract readonly observability: {
     readonly sentryDsn: string | undefined;
     readonly metricsToken: string | undefined;
+  };
+  abstract readonly auth: {
+    readonly algorithm: 'HS256' | 'ES256';
+    /** HS256 secret; undefined in development until the dev secret is generated (see JwtKeyProvider). */
+    readonly secret: string | undefined;
+    readonly privateKey: string | undefined;
+    readonly publicKey: string | undefined;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessTtlSeconds: number;
+    readonly refreshTtlSeconds: number;
+    readonly refreshReuseGraceMs: number;
+    readonly registrationEnabled: boolean;
+    readonly rateLimitPerMinute: number;
+    readonly adminRateLimitPerMinute: number;
   };
   abstract readonly resilience: {
     readonly maxAttempts: number;
@@ -71,6 +87,7 @@ function toTree(env: Env): AppConfig {
       port: env.PORT,
       host: env.HOST,
       publicBaseUrl: env.PUBLIC_BASE_URL,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
       dataDir: path.resolve(env.DATA_DIR),
       shutdownDrainTimeoutMs: ms(env.SHUTDOWN_DRAIN_TIMEOUT),
     },
@@ -87,6 +104,20 @@ function toTree(env: Env): AppConfig {
         env.LOG_PRETTY === 'auto' ? env.NODE_ENV === 'development' : env.LOG_PRETTY === 'true',
     },
     observability: { sentryDsn: env.SENTRY_DSN, metricsToken: env.METRICS_TOKEN },
+    auth: {
+      algorithm: env.JWT_ALGORITHM,
+      secret: env.JWT_SECRET,
+      privateKey: env.JWT_PRIVATE_KEY,
+      publicKey: env.JWT_PUBLIC_KEY,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: env.JWT_ACCESS_TTL,
+      refreshTtlSeconds: env.JWT_REFRESH_TTL,
+      refreshReuseGraceMs: ms(env.JWT_REFRESH_REUSE_GRACE),
+      registrationEnabled: env.AUTH_REGISTRATION_ENABLED,
+      rateLimitPerMinute: env.AUTH_RATE_LIMIT,
+      adminRateLimitPerMinute: env.ADMIN_RATE_LIMIT,
+    },
     resilience: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,
       backoffInitialMs: ms(env.RETRY_BACKOFF_INITIAL),
@@ -103,4 +134,9 @@ function toTree(env: Env): AppConfig {
       connectionDraining: env.ENABLE_CONNECTION_DRAINING,
     },
   };
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -17,6 +17,7 @@ export const ENV_GROUPS = [
   'Database',
   'Redis',
   'Logging and observability',
+  'Authentication',
   'Resilience',
   'Feature flags',
 ] as const;
@@ -52,6 +53,30 @@ function hasProtocol(value: string, protocols: readonly string[]): boolean {
 
 const seconds = (defaultValue: number) => z.coerce.number().positive().default(defaultValue);
 
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+/** A duration as seconds (`900`) or with a unit (`15m`, `7d`, `10s`), parsed to seconds. */
+const duration = (defaultValue: string) =>
+  z
+    .string()
+    .default(defaultValue)
+    .refine(
+      (value) => /^\d+(\.\d+)?[smhd]?$/.test(value.trim()),
+      'must be seconds or a duration like 15m, 7d',
+    )
+    .transform((value) => {
+      const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(value.trim())!;
+      return Number(match[1]) * DURATION_UNITS[(match[2] || 's') as keyof typeof DURATION_UNITS];
+    });
+
+const pem = () =>
+  optionalString()
+    .transform((value) => value?.replace(/\\n/g, '\n'))
+    .refine(
+      (value) => value === undefined || /-----BEGIN [A-Z ]+-----/.test(value),
+      'must be a PEM-encoded key (literal \\n line breaks are accepted)',
+    );
+
 export const ENV_SPEC = {
   NODE_ENV: {
     group: 'Server',
@@ -78,6 +103,12 @@ export const ENV_SPEC = {
       .default('http://localhost:3000')
       .refine((value) => hasProtocol(value, ['http:', 'https:']), 'must be an absolute http(s) URL')
       .transform((value) => value.replace(/\/+$/, '')),
+  },
+  TRUST_PROXY: {
+    group: 'Server',
+    description:
+      'Which proxies may set X-Forwarded-For/-Proto (client IPs for rate limits and logs): true, false, a hop count, or addresses/CIDRs and the names loopback, linklocal, uniquelocal.',
+    schema: z.string().min(1).default('loopback,linklocal,uniquelocal'),
   },
   DATA_DIR: {
     group: 'Server',
@@ -149,6 +180,72 @@ export const ENV_SPEC = {
       'must be at least 16 characters',
     ),
   },
+  JWT_ALGORITHM: {
+    group: 'Authentication',
+    description:
+      'Access-token signing algorithm, pinned on verify: HS256 (JWT_SECRET) or ES256 (JWT_PRIVATE_KEY/JWT_PUBLIC_KEY).',
+    schema: z.enum(['HS256', 'ES256'], { error: 'must be HS256 or ES256' }).default('HS256'),
+  },
+  JWT_SECRET: {
+    group: 'Authentication',
+    description:
+      'HS256 secret, at least 32 bytes. Unset in development: generated and kept in DATA_DIR/jwt-secret. Required in production.',
+    schema: optionalString().refine(
+      (value) => value === undefined || Buffer.byteLength(value) >= 32,
+      'must be at least 32 bytes (256 bits)',
+    ),
+  },
+  JWT_PRIVATE_KEY: {
+    group: 'Authentication',
+    description: 'ES256 (P-256) private key in PEM, for JWT_ALGORITHM=ES256.',
+    schema: pem(),
+  },
+  JWT_PUBLIC_KEY: {
+    group: 'Authentication',
+    description: 'ES256 (P-256) public key in PEM, for JWT_ALGORITHM=ES256.',
+    schema: pem(),
+  },
+  JWT_ISSUER: {
+    group: 'Authentication',
+    description: 'The `iss` claim set on and required of access tokens.',
+    schema: z.string().min(1).default('switchboard'),
+  },
+  JWT_AUDIENCE: {
+    group: 'Authentication',
+    description: 'The `aud` claim set on and required of access tokens.',
+    schema: z.string().min(1).default('switchboard-api'),
+  },
+  JWT_ACCESS_TTL: {
+    group: 'Authentication',
+    description: 'Access-token lifetime (seconds or 15m, 1h...).',
+    schema: duration('15m'),
+  },
+  JWT_REFRESH_TTL: {
+    group: 'Authentication',
+    description: 'Refresh-token lifetime (seconds or 7d...). Each refresh rotates the token.',
+    schema: duration('7d'),
+  },
+  JWT_REFRESH_REUSE_GRACE: {
+    group: 'Authentication',
+    description:
+      'Window after a rotation in which presenting the old refresh token returns the same successor (a client that lost the response) instead of revoking the family.',
+    schema: duration('10s'),
+  },
+  AUTH_REGISTRATION_ENABLED: {
+    group: 'Authentication',
+    description: 'Allow POST /api/v1/auth/register to create new organizations.',
+    schema: booleanFlag(true),
+  },
+  AUTH_RATE_LIMIT: {
+    group: 'Authentication',
+    description: 'Login and refresh attempts per minute, per IP and per account.',
+    schema: z.coerce.number().int().min(1).default(10),
+  },
+  ADMIN_RATE_LIMIT: {
+    group: 'Authentication',
+    description: 'Requests per minute per principal on admin routes (users, API keys).',
+    schema: z.coerce.number().int().min(1).default(120),
+  },
   RETRY_MAX_ATTEMPTS: {
     group: 'Resilience',
     description:
@@ -211,10 +308,32 @@ export const ENV_SPEC = {
 
 export type EnvName = keyof typeof ENV_SPEC;
 
-export const envSchema = z.object(
-  Object.fromEntries(Object.entries(ENV_SPEC).map(([name, spec]) => [name, spec.schema])) as {
-    [K in EnvName]: (typeof ENV_SPEC)[K]['schema'];
-  },
-);
+export const envSchema = z
+  .object(
+    Object.fromEntries(Object.entries(ENV_SPEC).map(([name, spec]) => [name, spec.schema])) as {
+      [K in EnvName]: (typeof ENV_SPEC)[K]['schema'];
+    },
+  )
+  .superRefine((env, context) => {
+    // Rules that tie variables together.
+    if (env.JWT_ALGORITHM === 'HS256' && !env.JWT_SECRET && env.NODE_ENV === 'production') {
+      context.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'is required in production with JWT_ALGORITHM=HS256 (at least 32 random bytes)',
+      });
+    }
+    if (env.JWT_ALGORITHM === 'ES256') {
+      for (const name of ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY'] as const) {
+        if (!env[name]) {
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required with JWT_ALGORITHM=ES256',
+          });
+        }
+      }
+    }
+  });
 
 export type Env = z.output<typeof envSchema>;

@@ -27,6 +27,9 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
     migrationsRun: settings.migrationsRun,
     // Never: schema changes go through reviewed migrations only.
     synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+; extensions are created by migrations, never on connect.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     // The embedded database serves one connection at a time; a larger pool would only queue behind it.
     poolSize: settings.embedded ? 1 : settings.poolSize,
     extra: { connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },

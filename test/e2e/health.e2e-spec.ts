@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ShutdownService } from '../../src/common/lifecycle/shutdown.service';
+import { addUser, registerAccount } from '../factories/account.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('Health (e2e)', () => {
@@ -31,8 +32,13 @@ describe('Health (e2e)', () => {
       );
     });
 
-    it('GET /health/detailed reports versions, dependencies and circuits', async () => {
-      const response = await http().get('/health/detailed').expect(200);
+    it('GET /health/detailed reports versions, dependencies and circuits to an admin', async () => {
+      const owner = await registerAccount(sut.app);
+
+      const response = await http()
+        .get('/health/detailed')
+        .set('authorization', `Bearer ${owner.accessToken}`)
+        .expect(200);
 
       expect(response.body).toMatchObject({
         status: 'ok',
@@ -64,11 +70,24 @@ describe('Health (e2e)', () => {
     }
   });
 
-  it('hides /health/detailed in production until an operator authenticates', async () => {
-    const sut = await createTestApp({ NODE_ENV: 'production' });
+  it('keeps /health/detailed from anonymous callers and non-admins, and opens it to the operator token', async () => {
+    const sut = await createTestApp({ METRICS_TOKEN: 'operator-token-0123456789' });
     try {
-      const response = await request(sut.app.getHttpServer()).get('/health/detailed').expect(403);
-      expect(response.body.error.code).toBe('FORBIDDEN');
+      const http = () => request(sut.app.getHttpServer());
+      const owner = await registerAccount(sut.app);
+      const member = await addUser(sut.app, owner, 'member');
+
+      const anonymous = await http().get('/health/detailed').expect(401);
+      expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
+      const forbidden = await http()
+        .get('/health/detailed')
+        .set('authorization', `Bearer ${member.accessToken}`)
+        .expect(403);
+      expect(forbidden.body.error.code).toBe('AUTH_ROLE_REQUIRED');
+      await http()
+        .get('/health/detailed')
+        .set('authorization', 'Bearer operator-token-0123456789')
+        .expect(200);
     } finally {
       await sut.close();
     }

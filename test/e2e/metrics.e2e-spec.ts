@@ -1,8 +1,9 @@
 import request from 'supertest';
+import { registerAccount } from '../factories/account.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('Metrics (e2e)', () => {
-  describe('without METRICS_TOKEN', () => {
+  describe('without METRICS_TOKEN (admins only)', () => {
     let sut: TestApp;
 
     beforeAll(async () => {
@@ -15,7 +16,12 @@ describe('Metrics (e2e)', () => {
       await http.get('/health/live').expect(200);
       await http.get('/calls/+14155550100/nowhere').expect(404);
 
-      const response = await request(sut.app.getHttpServer()).get('/metrics').expect(200);
+      await request(sut.app.getHttpServer()).get('/metrics').expect(401);
+      const owner = await registerAccount(sut.app);
+      const response = await request(sut.app.getHttpServer())
+        .get('/metrics')
+        .set('authorization', `Bearer ${owner.accessToken}`)
+        .expect(200);
 
       expect(response.headers['content-type']).toMatch(/^text\/plain/);
       expect(response.text).toContain('switchboard_process_cpu_user_seconds_total');
@@ -43,7 +49,7 @@ describe('Metrics (e2e)', () => {
       const http = () => request(sut.app.getHttpServer());
 
       const denied = await http().get('/metrics').expect(401);
-      expect(denied.body.error.code).toBe('METRICS_TOKEN_REQUIRED');
+      expect(denied.body.error.code).toBe('UNAUTHENTICATED');
       await http()
         .get('/metrics')
         .set('authorization', 'Bearer wrong-token-0123456789')

@@ -51,3 +51,24 @@ describe('Migrations (e2e, real database)', () => {
     expect(dataSource.options.synchronize).toBe(false);
   });
 });
+
+describe('Entities and migrations agree (e2e)', () => {
+  it('leaves nothing for TypeORM to generate once every migration has run', async () => {
+    const dataSource = new DataSource(
+      buildDataSourceOptions({
+        url: process.env.DATABASE_URL!,
+        embedded: process.env.SWITCHBOARD_TEST_EMBEDDED_DB === '1',
+        poolSize: 1,
+        migrationsRun: true,
+        ssl: false,
+      }),
+    );
+    await dataSource.initialize();
+    try {
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Logger, Module, Post, Query } from '@nestjs/common';
 import { IsInt, IsString, Max, Min } from 'class-validator';
+import { Public } from '../../src/common/auth/auth.decorators';
 import {
   CircuitOpenError,
   ExternalProviderError,
@@ -17,6 +18,7 @@ class EchoDto {
 }
 
 /** Routes that fail on purpose, mounted only in e2e tests, to exercise the global filter and pipe. */
+@Public()
 @Controller('__probe')
 class ProbeController {
   private readonly logger = new Logger('Probe');

@@ -8,6 +8,8 @@ import { configureApp, createFastifyAdapter } from '../../src/app.setup';
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 
+export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
@@ -32,6 +34,10 @@ export async function createTestApp(
     LOG_PRETTY: 'false',
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
+    JWT_SECRET: TEST_JWT_SECRET,
+    // Suites share one IP (loopback); the throttling suite lowers this for its own app.
+    AUTH_RATE_LIMIT: '10000',
+    ADMIN_RATE_LIMIT: '10000',
     ...env,
   });
   const logs: Record<string, unknown>[] = [];
@@ -47,9 +53,12 @@ export async function createTestApp(
     .overrideProvider(LOG_DESTINATION)
     .useValue(destination)
     .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
-    logger: false,
-  });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createFastifyAdapter(config),
+    {
+      logger: false,
+    },
+  );
   configureApp(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

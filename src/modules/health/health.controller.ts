@@ -1,5 +1,7 @@
-import { Controller, Get, HttpStatus, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { AllowOperatorToken, Public, Roles } from '../../common/auth/auth.decorators';
 import {
+  ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
@@ -7,7 +9,6 @@ import {
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { DetailedHealthGuard } from './detailed-health.guard';
 import { DetailedHealthReport, DetailedHealthService } from './detailed-health.service';
 import { DatabaseHealthIndicator } from './indicators/database.health';
 import { RedisHealthIndicator } from './indicators/redis.health';
@@ -24,12 +25,14 @@ export class HealthController {
     private readonly detailed: DetailedHealthService,
   ) {}
 
+  @Public()
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process is up' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
+  @Public()
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: database and Redis reachable, not shutting down' })
@@ -50,7 +53,9 @@ export class HealthController {
   }
 
   @Get('detailed')
-  @UseGuards(DetailedHealthGuard)
+  @ApiBearerAuth()
+  @AllowOperatorToken()
+  @Roles('owner', 'admin')
   @ApiOperation({ summary: 'Versions, uptime, each dependency with latency, circuit states' })
   async details(@Res({ passthrough: true }) reply: FastifyReply): Promise<DetailedHealthReport> {
     const report = await this.detailed.report();

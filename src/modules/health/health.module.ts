@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { DetailedHealthGuard } from './detailed-health.guard';
 import { DetailedHealthService } from './detailed-health.service';
 import { HealthController } from './health.controller';
 import { DatabaseHealthIndicator } from './indicators/database.health';
@@ -15,7 +14,6 @@ import { ShutdownHealthIndicator } from './indicators/shutdown.health';
     RedisHealthIndicator,
     ShutdownHealthIndicator,
     DetailedHealthService,
-    DetailedHealthGuard,
   ],
 })
 export class HealthModule {}

@@ -1,12 +1,14 @@
-import { Controller, Get, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
-import { MetricsTokenGuard } from './metrics-token.guard';
+import { AllowOperatorToken, Roles } from '../../common/auth/auth.decorators';
 
 @ApiExcludeController()
 @Controller()
-@UseGuards(MetricsTokenGuard)
+// Scrapers send METRICS_TOKEN as a bearer token; owners and admins may also read it with their own token.
+@AllowOperatorToken()
+@Roles('owner', 'admin')
 export class MetricsController extends PrometheusController {
   @Get()
   override async index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {

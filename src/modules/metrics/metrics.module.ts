@@ -4,7 +4,6 @@ import { DefaultMetricsCollector } from './default-metrics.collector';
 import { HttpMetricsHooks } from './http-metrics.hooks';
 import { httpMetricProviders } from './http-metrics';
 import { MetricsController } from './metrics.controller';
-import { MetricsTokenGuard } from './metrics-token.guard';
 
 @Module({
   imports: [
@@ -14,6 +13,6 @@ import { MetricsTokenGuard } from './metrics-token.guard';
       defaultMetrics: { enabled: false },
     }),
   ],
-  providers: [...httpMetricProviders, DefaultMetricsCollector, HttpMetricsHooks, MetricsTokenGuard],
+  providers: [...httpMetricProviders, DefaultMetricsCollector, HttpMetricsHooks],
 })
 export class MetricsModule {}

@@ -1,0 +1,65 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import {
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerRequest,
+} from '@nestjs/throttler';
+import { createHash } from 'node:crypto';
+import { RATE_LIMIT_KEY } from '../auth/auth.decorators';
+import { principalId, type AuthenticatedRequest } from '../auth/principal';
+import { RateLimitedError } from '../errors/domain-error';
+
+export const RATE_LIMITERS = {
+  authPerIp: 'auth-ip',
+  authPerAccount: 'auth-account',
+  adminPerPrincipal: 'admin',
+} as const;
+
+/**
+ * Applies only the limiters of the route's `@RateLimit(family)`, each with its own key: the client IP, the
+ * account being logged into (email, or the refresh token's hash), or the authenticated principal.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const family = this.reflector.getAllAndOverride<'auth' | 'admin' | undefined>(RATE_LIMIT_KEY, [
+      props.context.getHandler(),
+      props.context.getClass(),
+    ]);
+    const tracker = family
+      ? trackerFor(family, props.throttler.name, props.context.switchToHttp().getRequest())
+      : undefined;
+    if (tracker === undefined) return true;
+    return super.handleRequest({ ...props, getTracker: () => Promise.resolve(tracker) });
+  }
+
+  protected override throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new RateLimitedError(
+      Math.max(detail.timeToBlockExpire, detail.timeToExpire, 1),
+      'Too many requests; retry later',
+    );
+  }
+}
+
+function trackerFor(
+  family: 'auth' | 'admin',
+  limiter: string | undefined,
+  request: AuthenticatedRequest,
+): string | undefined {
+  if (family === 'admin') {
+    return limiter === RATE_LIMITERS.adminPerPrincipal && request.user
+      ? principalId(request.user)
+      : undefined;
+  }
+  if (limiter === RATE_LIMITERS.authPerIp) return `ip:${request.ip}`;
+  if (limiter !== RATE_LIMITERS.authPerAccount) return undefined;
+  const body = (request.body ?? {}) as { email?: unknown; refreshToken?: unknown };
+  if (typeof body.email === 'string') return `email:${body.email.trim().toLowerCase()}`;
+  if (typeof body.refreshToken === 'string') {
+    return `refresh:${createHash('sha256').update(body.refreshToken).digest('hex').slice(0, 32)}`;
+  }
+  return undefined;
+}

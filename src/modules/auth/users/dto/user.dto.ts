@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { MIN_PASSWORD_LENGTH } from '../../passwords/password-hasher';
+import { USER_ROLES, type UserRole } from '../user.entity';
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'agent.lead@acme.example' })
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toLowerCase() : value,
+  )
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH })
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH)
+  @MaxLength(256)
+  password: string;
+
+  @ApiProperty({ enum: USER_ROLES })
+  @IsIn(USER_ROLES)
+  role: UserRole;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ enum: USER_ROLES })
+  @IsOptional()
+  @IsIn(USER_ROLES)
+  role?: UserRole;
+
+  @ApiPropertyOptional({ description: 'true disables the user and ends their sessions' })
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+}
+
+export class UserViewDto {
+  @ApiProperty() id: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ enum: USER_ROLES }) role: UserRole;
+  @ApiProperty({ nullable: true, type: Date }) disabledAt: Date | null;
+  @ApiProperty({ nullable: true, type: Date }) lastLoginAt: Date | null;
+  @ApiProperty() createdAt: Date;
+}

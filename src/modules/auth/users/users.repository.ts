@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { User, UserRole } from './user.entity';
+
+/**
+ * Users, always within one organization: every method that reads or changes tenant data takes the
+ * organization id and filters by it, so another organization's user is simply not found.
+ */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(manager: EntityManager = this.dataSource.manager) {
+    return manager.getRepository(User);
+  }
+
+  /** Login looks a user up by email before any organization is known: emails are unique across them. */
+  findByEmailForLogin(email: string): Promise<User | null> {
+    return this.repo()
+      .createQueryBuilder('user')
+      .innerJoinAndSelect('user.organization', 'organization')
+      .where('lower(user.email) = lower(:email)', { email })
+      .getOne();
+  }
+
+  async emailExists(email: string, manager?: EntityManager): Promise<boolean> {
+    return this.repo(manager)
+      .createQueryBuilder('user')
+      .where('lower(user.email) = lower(:email)', { email })
+      .getExists();
+  }
+
+  findById(organizationId: string, id: string): Promise<User | null> {
+    return this.repo().findOne({
+      where: { organizationId, id },
+      relations: { organization: true },
+    });
+  }
+
+  list(organizationId: string): Promise<User[]> {
+    return this.repo().find({ where: { organizationId }, order: { createdAt: 'ASC' } });
+  }
+
+  create(
+    organizationId: string,
+    fields: Pick<User, 'email' | 'passwordHash' | 'role'>,
+    manager?: EntityManager,
+  ): Promise<User> {
+    const repo = this.repo(manager);
+    return repo.save(repo.create({ ...fields, organizationId }));
+  }
+
+  async update(
+    organizationId: string,
+    id: string,
+    patch: Partial<Pick<User, 'role' | 'disabledAt' | 'passwordHash' | 'lastLoginAt'>>,
+    manager?: EntityManager,
+  ): Promise<void> {
+    await this.repo(manager).update({ organizationId, id }, patch);
+  }
+
+  async delete(organizationId: string, id: string, manager?: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager).delete({ organizationId, id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  countActiveWithRole(
+    organizationId: string,
+    role: UserRole,
+    manager?: EntityManager,
+  ): Promise<number> {
+    return this.repo(manager).countBy({ organizationId, role, disabledAt: IsNull() });
+  }
+}

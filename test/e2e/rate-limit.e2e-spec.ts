@@ -1,0 +1,64 @@
+import request from 'supertest';
+import { registerAccount, uniqueEmail } from '../factories/account.factory';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+describe('Rate limits (e2e)', () => {
+  let sut: TestApp;
+  const http = () => request(sut.app.getHttpServer());
+  // Each test comes from its own client address (trusted from loopback), so counters never collide.
+  const clientIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+
+  beforeAll(async () => {
+    sut = await createTestApp({ AUTH_RATE_LIMIT: '3', ADMIN_RATE_LIMIT: '4' });
+  });
+  afterAll(() => sut.close());
+
+  it('limits login attempts per account and answers 429 with Retry-After', async () => {
+    const email = uniqueEmail('target');
+    const attempt = () =>
+      http()
+        .post('/api/v1/auth/login')
+        .set('x-forwarded-for', clientIp())
+        .send({ email, password: 'guess guess guess' });
+
+    for (let i = 0; i < 3; i++) await attempt().expect(401);
+    const limited = await attempt().expect(429);
+
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+  });
+
+  it('limits login attempts per IP across accounts', async () => {
+    const ip = clientIp();
+    const attempt = () =>
+      http()
+        .post('/api/v1/auth/login')
+        .set('x-forwarded-for', ip)
+        .send({ email: uniqueEmail(), password: 'guess guess guess' });
+
+    for (let i = 0; i < 3; i++) await attempt().expect(401);
+    await attempt().expect(429);
+    await http()
+      .post('/api/v1/auth/login')
+      .set('x-forwarded-for', clientIp())
+      .send({ email: uniqueEmail(), password: 'guess guess guess' })
+      .expect(401);
+  });
+
+  it('limits admin routes per principal', async () => {
+    const owner = await registerAccount(sut.app);
+    const list = () =>
+      http().get('/api/v1/users').set('authorization', `Bearer ${owner.accessToken}`);
+
+    for (let i = 0; i < 4; i++) await list().expect(200);
+    const limited = await list().expect(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+
+    const other = await registerAccount(sut.app);
+    await http()
+      .get('/api/v1/users')
+      .set('authorization', `Bearer ${other.accessToken}`)
+      .expect(200);
+  });
+});

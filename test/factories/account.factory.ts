@@ -1,0 +1,83 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+
+let sequence = 0;
+
+export const DEFAULT_PASSWORD = 'correct horse battery staple';
+
+/** A distinct client address per call (trusted from loopback), so suites never share rate-limit counters. */
+export function clientAddress(): string {
+  sequence += 1;
+  return `203.0.${Math.floor(sequence / 250) % 250}.${(sequence % 250) + 1}`;
+}
+
+export function uniqueEmail(label = 'user'): string {
+  sequence += 1;
+  return `${label}-${process.pid}-${Date.now().toString(36)}-${sequence}@example.test`;
+}
+
+export interface Account {
+  organizationId: string;
+  userId: string;
+  email: string;
+  password: string;
+  role: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Registers a new organization through the API and returns its owner, logged in. */
+export async function registerAccount(
+  app: NestFastifyApplication,
+  overrides: { organizationName?: string; email?: string; password?: string } = {},
+): Promise<Account> {
+  const email = overrides.email ?? uniqueEmail('owner');
+  const password = overrides.password ?? DEFAULT_PASSWORD;
+  const registered = await request(app.getHttpServer())
+    .post('/api/v1/auth/register')
+    .set('x-forwarded-for', clientAddress())
+    .send({ organizationName: overrides.organizationName ?? `Org ${email}`, email, password })
+    .expect(201);
+  return withIdentity(app, email, password, registered.body);
+}
+
+/** Adds a user with `role` to the admin's organization through the API, and logs them in. */
+export async function addUser(
+  app: NestFastifyApplication,
+  admin: Account,
+  role: 'owner' | 'admin' | 'member' | 'viewer',
+): Promise<Account> {
+  const email = uniqueEmail(role);
+  await request(app.getHttpServer())
+    .post('/api/v1/users')
+    .set('authorization', `Bearer ${admin.accessToken}`)
+    .send({ email, password: DEFAULT_PASSWORD, role })
+    .expect(201);
+  const login = await request(app.getHttpServer())
+    .post('/api/v1/auth/login')
+    .set('x-forwarded-for', clientAddress())
+    .send({ email, password: DEFAULT_PASSWORD })
+    .expect(200);
+  return withIdentity(app, email, DEFAULT_PASSWORD, login.body);
+}
+
+async function withIdentity(
+  app: NestFastifyApplication,
+  email: string,
+  password: string,
+  tokens: { accessToken: string; refreshToken: string },
+): Promise<Account> {
+  const me = await request(app.getHttpServer())
+    .get('/api/v1/auth/me')
+    .set('authorization', `Bearer ${tokens.accessToken}`)
+    .expect(200);
+  return {
+    organizationId: me.body.organization.id,
+    userId: me.body.user.id,
+    role: me.body.user.role,
+    email,
+    password,
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+  };
+}
