@@ -17,6 +17,7 @@ import { RedisModule } from './database/redis.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { TelephonyModule } from './modules/telephony/telephony.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -33,6 +34,7 @@ export class AppModule implements NestModule {
         RedisModule,
         RateLimitModule,
         AuthModule,
+        TelephonyModule,
         HealthModule,
         ...(config.features.metrics ? [MetricsModule] : []),
       ],

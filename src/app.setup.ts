@@ -1,4 +1,5 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { REQUEST_ID_HEADER, resolveRequestId } from './common/request-context/request-id';
@@ -24,6 +25,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
 /** Application-level wiring shared by `main.ts` and the e2e tests, so tests run what production runs. */
 export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
+  // Gateways handle their sockets' messages themselves (Twilio's protocol is not Nest's {event, data}).
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
 
   if (config.features.swagger) {
     const document = SwaggerModule.createDocument(

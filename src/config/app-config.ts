@@ -47,6 +47,22 @@ export abstract class AppConfig {
     readonly rateLimitPerMinute: number;
     readonly adminRateLimitPerMinute: number;
   };
+  abstract readonly telephony: {
+    readonly twilio: {
+      readonly accountSid: string | undefined;
+      readonly authToken: string | undefined;
+      readonly apiBaseUrl: string;
+      readonly ratePerMinute: number;
+    };
+    readonly maxConcurrentCalls: number;
+    readonly maxQueueSize: number;
+    readonly queuePollIntervalSeconds: number;
+    readonly holdMessage: string;
+    readonly registryTtlSeconds: number;
+    readonly maxTurns: number;
+    readonly streamTokenTtlSeconds: number;
+    readonly drainRedirectUrl: string | undefined;
+  };
   abstract readonly resilience: {
     readonly maxAttempts: number;
     readonly backoffInitialMs: number;
@@ -117,6 +133,22 @@ function toTree(env: Env): AppConfig {
       registrationEnabled: env.AUTH_REGISTRATION_ENABLED,
       rateLimitPerMinute: env.AUTH_RATE_LIMIT,
       adminRateLimitPerMinute: env.ADMIN_RATE_LIMIT,
+    },
+    telephony: {
+      twilio: {
+        accountSid: env.TWILIO_ACCOUNT_SID,
+        authToken: env.TWILIO_AUTH_TOKEN,
+        apiBaseUrl: env.TWILIO_API_BASE_URL,
+        ratePerMinute: env.TWILIO_RATE_LIMIT,
+      },
+      maxConcurrentCalls: env.MAX_CONCURRENT_CALLS,
+      maxQueueSize: env.MAX_CALL_QUEUE_SIZE,
+      queuePollIntervalSeconds: env.CALL_QUEUE_POLL_INTERVAL,
+      holdMessage: env.CALL_HOLD_MESSAGE,
+      registryTtlSeconds: env.CALL_REGISTRY_TTL,
+      maxTurns: env.MAX_TURNS,
+      streamTokenTtlSeconds: env.STREAM_TOKEN_TTL,
+      drainRedirectUrl: env.DRAIN_REDIRECT_URL,
     },
     resilience: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,

@@ -18,6 +18,7 @@ export const ENV_GROUPS = [
   'Redis',
   'Logging and observability',
   'Authentication',
+  'Telephony',
   'Resilience',
   'Feature flags',
 ] as const;
@@ -245,6 +246,83 @@ export const ENV_SPEC = {
     group: 'Authentication',
     description: 'Requests per minute per principal on admin routes (users, API keys).',
     schema: z.coerce.number().int().min(1).default(120),
+  },
+  TWILIO_ACCOUNT_SID: {
+    group: 'Telephony',
+    description:
+      'Twilio account SID (AC...), for outbound calls and call control through the REST API.',
+    schema: optionalString().refine(
+      (value) => value === undefined || /^AC[0-9a-fA-F]{32}$/.test(value),
+      'must look like AC followed by 32 hex characters',
+    ),
+  },
+  TWILIO_AUTH_TOKEN: {
+    group: 'Telephony',
+    description:
+      'Twilio auth token: verifies X-Twilio-Signature on every webhook and authenticates REST calls. Unset: Twilio webhooks are refused.',
+    schema: optionalString(),
+  },
+  TWILIO_API_BASE_URL: {
+    group: 'Telephony',
+    description:
+      'Base URL of the Twilio REST API (point it at a stand-in for tests or a regional edge).',
+    schema: z
+      .string()
+      .default('https://api.twilio.com')
+      .refine((value) => hasProtocol(value, ['http:', 'https:']), 'must be an absolute http(s) URL')
+      .transform((value) => value.replace(/\/+$/, '')),
+  },
+  TWILIO_RATE_LIMIT: {
+    group: 'Telephony',
+    description:
+      'Voice webhooks per minute per calling number; over it the call is rejected (HTTP 429 + TwiML).',
+    schema: z.coerce.number().int().min(1).default(30),
+  },
+  MAX_CONCURRENT_CALLS: {
+    group: 'Telephony',
+    description:
+      'Live calls one instance accepts; beyond it callers queue (ENABLE_CALL_QUEUE) or hear busy.',
+    schema: z.coerce.number().int().min(1).default(50),
+  },
+  MAX_CALL_QUEUE_SIZE: {
+    group: 'Telephony',
+    description: 'Callers that may wait in the queue; beyond it they hear busy.',
+    schema: z.coerce.number().int().min(1).default(1000),
+  },
+  CALL_QUEUE_POLL_INTERVAL: {
+    group: 'Telephony',
+    description:
+      'Seconds between checks whether a waiting caller can be connected (the hold loop length).',
+    schema: z.coerce.number().int().min(1).max(60).default(5),
+  },
+  CALL_HOLD_MESSAGE: {
+    group: 'Telephony',
+    description: 'What queued callers hear while they wait.',
+    schema: z.string().min(1).default('All of our agents are busy. Please stay on the line.'),
+  },
+  CALL_REGISTRY_TTL: {
+    group: 'Telephony',
+    description:
+      'Seconds a call stays in the registry without a heartbeat (orphans of crashed instances expire).',
+    schema: z.coerce.number().int().min(5).default(1800),
+  },
+  MAX_TURNS: {
+    group: 'Telephony',
+    description:
+      'Caller turns after which a call is ended politely (an agent may set a lower limit).',
+    schema: z.coerce.number().int().min(1).default(8),
+  },
+  STREAM_TOKEN_TTL: {
+    group: 'Telephony',
+    description:
+      'Seconds a media-stream token from the voice webhook stays valid for opening the WebSocket.',
+    schema: z.coerce.number().int().min(5).default(120),
+  },
+  DRAIN_REDIRECT_URL: {
+    group: 'Telephony',
+    description:
+      'While draining, new calls are redirected here (e.g. another region) instead of hearing busy.',
+    schema: optionalUrl(['https:', 'http:']),
   },
   RETRY_MAX_ATTEMPTS: {
     group: 'Resilience',

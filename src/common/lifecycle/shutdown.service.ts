@@ -8,6 +8,8 @@ export interface DrainParticipant {
   inFlight(): number;
   /** Called once the drain deadline passes with work still running: end it politely. */
   forceStop?(): Promise<void>;
+  /** Called at the end of every drain, to leave nothing half-done (e.g. records in a non-final state). */
+  afterDrain?(): Promise<void>;
 }
 
 const POLL_INTERVAL_MS = 100;
@@ -58,6 +60,15 @@ export class ShutdownService implements BeforeApplicationShutdown {
       );
     } else {
       this.logger.log('Drained: no work in flight');
+    }
+    for (const participant of this.participants) {
+      await participant
+        .afterDrain?.()
+        .catch((error: unknown) =>
+          this.logger.error(
+            `Finishing ${participant.name} after the drain failed: ${String(error)}`,
+          ),
+        );
     }
   }
 

@@ -40,6 +40,11 @@ export interface ProviderPolicyOptions {
   halfOpenAfterMs?: number;
   bulkhead?: { limit: number; queue?: number };
   fallback?: ProviderFallback<unknown>;
+  /**
+   * Narrows which failures are retried (and count against the circuit), e.g. for a non-idempotent request
+   * where only a 429 or a refused connection prove the provider did nothing.
+   */
+  retryable?: (error: unknown) => boolean;
 }
 
 const STATE_VALUE = { closed: 0, open: 1, half_open: 2, isolated: 3 } as const;
@@ -67,7 +72,7 @@ export class ResilienceFactory implements ProviderPolicyObserver {
     if (existing) return existing;
 
     const defaults = this.config.resilience;
-    const retryable = handleWhen(isRetryableError);
+    const retryable = handleWhen(options.retryable ?? isRetryableError);
     const retryPolicy = retry(retryable, {
       maxAttempts: Math.max(0, (options.maxAttempts ?? defaults.maxAttempts) - 1),
       backoff: new ExponentialBackoff({

@@ -15,6 +15,11 @@ export class JwtKeys {
     /** Server-side key that derives a rotated refresh token from its parent (see RefreshTokenService). */
     readonly refreshRotationKey: Buffer,
   ) {}
+
+  /** A 256-bit key for one purpose (e.g. media-stream tokens), derived from the signing key with HKDF. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.signingKey, 'switchboard', purpose, 32));
+  }
 }
 
 const DEV_SECRET_FILE = 'jwt-secret';

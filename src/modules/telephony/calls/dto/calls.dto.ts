@@ -1,0 +1,101 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { CALL_STATUSES, type CallStatus } from '../call-status';
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const E164_MESSAGE = 'must be an E.164 phone number, e.g. +14155550100';
+
+export class DialCallDto {
+  @ApiProperty({ example: '+14155550100' })
+  @Matches(E164, { message: `to ${E164_MESSAGE}` })
+  to: string;
+
+  @ApiProperty({ example: '+14155550199', description: 'One of your enabled phone numbers' })
+  @Matches(E164, { message: `from ${E164_MESSAGE}` })
+  from: string;
+
+  @ApiProperty()
+  @IsUUID()
+  agentId: string;
+
+  @ApiPropertyOptional({ default: 1, minimum: 1, maximum: 5 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  maxAttempts?: number;
+
+  @ApiPropertyOptional({ default: 30, minimum: 5, maximum: 600, description: 'Seconds to ring' })
+  @IsOptional()
+  @IsInt()
+  @Min(5)
+  @Max(600)
+  timeoutSeconds?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+export class ListCallsQuery {
+  @ApiPropertyOptional({ enum: CALL_STATUSES })
+  @IsOptional()
+  @IsIn(CALL_STATUSES)
+  status?: CallStatus;
+
+  @ApiPropertyOptional({ enum: ['inbound', 'outbound'] })
+  @IsOptional()
+  @IsIn(['inbound', 'outbound'])
+  direction?: 'inbound' | 'outbound';
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  agentId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(E164, { message: `from ${E164_MESSAGE}` })
+  from?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(E164, { message: `to ${E164_MESSAGE}` })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601; calls created at or after' })
+  @IsOptional()
+  @IsDateString()
+  since?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601; calls created before' })
+  @IsOptional()
+  @IsDateString()
+  until?: string;
+
+  @ApiPropertyOptional({ default: 25, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

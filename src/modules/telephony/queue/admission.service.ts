@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Gauge } from 'prom-client';
+import { ShutdownService } from '../../../common/lifecycle/shutdown.service';
+import { AppConfig } from '../../../config/app-config';
+import { CallRegistry } from '../registry/call-registry';
+import { CALL_QUEUE_DEPTH } from '../telephony.metrics';
+import { CallQueue } from './call-queue';
+
+export type Admission =
+  | { kind: 'connect' }
+  | { kind: 'queued'; position: number }
+  | { kind: 'busy'; reason: 'capacity' | 'queue_full' }
+  | { kind: 'draining' };
+
+/**
+ * Decides whether a call may connect now. Capacity is MAX_CONCURRENT_CALLS live calls per instance; a slot is
+ * reserved in the registry as soon as the call is admitted, before its media stream arrives. When full,
+ * callers wait in the priority queue (ENABLE_CALL_QUEUE) or hear busy; while draining, nobody new connects.
+ */
+@Injectable()
+export class AdmissionService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: CallRegistry,
+    private readonly queue: CallQueue,
+    private readonly shutdown: ShutdownService,
+    @InjectMetric(CALL_QUEUE_DEPTH) private readonly depth: Gauge<string>,
+  ) {}
+
+  async admit(call: {
+    callId: string;
+    organizationId: string;
+    priority: number;
+  }): Promise<Admission> {
+    if (this.shutdown.isShuttingDown) return { kind: 'draining' };
+    const queueEmpty = (await this.queue.size()) === 0;
+    if (queueEmpty && (await this.hasCapacity())) {
+      await this.registry.register({ callId: call.callId, organizationId: call.organizationId });
+      return { kind: 'connect' };
+    }
+    if (!this.config.features.callQueue) return { kind: 'busy', reason: 'capacity' };
+    const position = await this.queue.enqueue(
+      { callId: call.callId, priority: call.priority, enqueuedAt: Date.now() },
+      this.config.telephony.maxQueueSize,
+    );
+    await this.refreshDepth();
+    return position === undefined
+      ? { kind: 'busy', reason: 'queue_full' }
+      : { kind: 'queued', position };
+  }
+
+  /** A waiting caller's turn: connects when it heads the queue and a slot is free. */
+  async poll(call: { callId: string; organizationId: string }): Promise<Admission> {
+    if (this.shutdown.isShuttingDown) {
+      await this.leaveQueue(call.callId);
+      return { kind: 'draining' };
+    }
+    const position = await this.queue.position(call.callId);
+    if (position === undefined) return { kind: 'busy', reason: 'queue_full' };
+    if (position === 0 && (await this.hasCapacity())) {
+      await this.queue.remove(call.callId);
+      await this.refreshDepth();
+      await this.registry.register(call);
+      return { kind: 'connect' };
+    }
+    return { kind: 'queued', position };
+  }
+
+  async leaveQueue(callId: string): Promise<void> {
+    if (await this.queue.remove(callId)) await this.refreshDepth();
+  }
+
+  private async hasCapacity(): Promise<boolean> {
+    return (await this.registry.countLocal()) < this.config.telephony.maxConcurrentCalls;
+  }
+
+  private async refreshDepth(): Promise<void> {
+    this.depth.set(await this.queue.size());
+  }
+}

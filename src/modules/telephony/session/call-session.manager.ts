@@ -1,0 +1,111 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge } from 'prom-client';
+import type WebSocket from 'ws';
+import { ShutdownService } from '../../../common/lifecycle/shutdown.service';
+import { AppConfig } from '../../../config/app-config';
+import { AgentsRepository } from '../../agent/agents/agents.repository';
+import { CallsRepository } from '../calls/calls.repository';
+import { CallsService } from '../calls/calls.service';
+import { AdmissionService } from '../queue/admission.service';
+import { CallQueue } from '../queue/call-queue';
+import { CallRegistry } from '../registry/call-registry';
+import { StreamTokenService } from '../streams/stream-token.service';
+import { ACTIVE_CALLS, MEDIA_FRAMES } from '../telephony.metrics';
+import { CallSession } from './call-session';
+import { VoicePipelineFactory } from './voice-pipeline';
+
+/**
+ * Owns the live media sessions of this instance: opens one per WebSocket, counts them, and takes part in the
+ * shutdown drain: live calls continue until they end or SHUTDOWN_DRAIN_TIMEOUT passes, then they are ended
+ * with reason `shutdown`, and no call this instance admitted is left in a non-terminal state.
+ */
+@Injectable()
+export class CallSessionManager implements OnModuleInit {
+  private readonly logger = new Logger('CallSessions');
+  private readonly sessions = new Set<CallSession>();
+  private readonly inboundFrames: Counter.Internal;
+  private readonly outboundFrames: Counter.Internal;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly calls: CallsService,
+    private readonly callsRepository: CallsRepository,
+    private readonly agents: AgentsRepository,
+    private readonly registry: CallRegistry,
+    private readonly queue: CallQueue,
+    private readonly admission: AdmissionService,
+    private readonly streamTokens: StreamTokenService,
+    private readonly pipelines: VoicePipelineFactory,
+    private readonly shutdown: ShutdownService,
+    @InjectMetric(ACTIVE_CALLS) private readonly active: Gauge<string>,
+    @InjectMetric(MEDIA_FRAMES) frames: Counter<string>,
+  ) {
+    // Bound label children: the media hot path must not look labels up 50 times a second per call.
+    this.inboundFrames = frames.labels({ direction: 'inbound' });
+    this.outboundFrames = frames.labels({ direction: 'outbound' });
+  }
+
+  onModuleInit(): void {
+    this.shutdown.register({
+      name: 'live calls',
+      inFlight: () => this.sessions.size,
+      forceStop: () => this.endAll('shutdown'),
+      afterDrain: () => this.closeAdmittedCalls(),
+    });
+  }
+
+  get liveCount(): number {
+    return this.sessions.size;
+  }
+
+  open(socket: WebSocket): CallSession {
+    const session = new CallSession(socket, {
+      calls: this.calls,
+      registry: this.registry,
+      streamTokens: this.streamTokens,
+      pipelines: this.pipelines,
+      loadCall: async (organizationId, callId) => {
+        const call = await this.callsRepository.findById(organizationId, callId);
+        if (!call) return null;
+        const agent = call.agentId
+          ? await this.agents.findById(organizationId, call.agentId)
+          : null;
+        return { call, agent };
+      },
+      maxTurns: this.config.telephony.maxTurns,
+      heartbeatMs: Math.max(
+        1000,
+        Math.floor((this.config.telephony.registryTtlSeconds * 1000) / 3),
+      ),
+      onFrame: (direction) =>
+        (direction === 'inbound' ? this.inboundFrames : this.outboundFrames).inc(),
+      onEnded: (ended) => {
+        this.sessions.delete(ended);
+        this.active.set(this.sessions.size);
+      },
+    });
+    this.sessions.add(session);
+    this.active.set(this.sessions.size);
+    return session;
+  }
+
+  private async endAll(reason: string): Promise<void> {
+    this.logger.warn(`Ending ${this.sessions.size} live call(s): ${reason}`);
+    await Promise.allSettled([...this.sessions].map((session) => session.end('completed', reason)));
+  }
+
+  /** Calls admitted here that never got (or lost) a stream, and callers still queued, end as `shutdown`. */
+  private async closeAdmittedCalls(): Promise<void> {
+    const admitted = (await this.registry.listLocal()).map((entry) => entry.callId);
+    const queued = this.config.features.callQueue ? await this.queue.list() : [];
+    const open = await this.callsRepository.findOpen([...admitted, ...queued]);
+    for (const call of open) {
+      await this.calls.end(call.id, 'canceled', 'shutdown');
+      await this.registry.unregister(call.id);
+      await this.admission.leaveQueue(call.id);
+    }
+    if (open.length > 0)
+      this.logger.warn(`Closed ${open.length} admitted call(s) without a live stream: shutdown`);
+  }
+}

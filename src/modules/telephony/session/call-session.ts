@@ -1,0 +1,286 @@
+import { Logger } from '@nestjs/common';
+import type WebSocket from 'ws';
+import { RequestContext } from '../../../common/request-context/request-context';
+import type { Agent } from '../../agent/agents/agent.entity';
+import type { CallTurn } from '../calls/call-turn.entity';
+import type { Call } from '../calls/call.entity';
+import type { CallsService } from '../calls/calls.service';
+import type { NewTurn } from '../calls/calls.repository';
+import type { CallRegistry } from '../registry/call-registry';
+import type { StreamTokenService } from '../streams/stream-token.service';
+import { TwilioOutbound, twilioInboundMessageSchema } from '../twilio/twilio-media-messages';
+import type { CallAudioSink, VoicePipeline, VoicePipelineFactory } from './voice-pipeline';
+
+export const FRAME_BYTES = 160; // 20 ms of 8 kHz mu-law
+// Unacknowledged audio we let pile up on a slow socket: 30 s of speech. Beyond it, output is dropped.
+const MAX_BUFFERED_BYTES = 512 * 1024;
+const START_TIMEOUT_MS = 10_000;
+const MAX_PROTOCOL_ERRORS = 20;
+
+export interface CallSessionDeps {
+  calls: CallsService;
+  registry: CallRegistry;
+  streamTokens: StreamTokenService;
+  pipelines: VoicePipelineFactory;
+  loadCall: (
+    organizationId: string,
+    callId: string,
+  ) => Promise<{ call: Call; agent: Agent | null } | null>;
+  maxTurns: number;
+  heartbeatMs: number;
+  onFrame: (direction: 'inbound' | 'outbound') => void;
+  onEnded: (session: CallSession) => void;
+}
+
+type SessionState = 'awaiting_start' | 'live' | 'ending' | 'ended';
+
+/**
+ * One Twilio media stream, bound to one call. Speaks Twilio's protocol (connected, start, media, mark, dtmf,
+ * stop in; media, mark, clear out), hands caller audio to the voice pipeline and plays what it returns,
+ * tracks marks so it knows what the caller actually heard, and always leaves the call in a terminal state.
+ */
+export class CallSession implements CallAudioSink {
+  private readonly logger = new Logger('CallSession');
+  private state: SessionState = 'awaiting_start';
+  private streamSid = '';
+  private call: Call | undefined;
+  private pipeline: VoicePipeline | undefined;
+  private protocolErrors = 0;
+  private droppedFrames = 0;
+  private readonly pendingMarks: string[] = [];
+  private readonly startTimer: NodeJS.Timeout;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private endReason: string | undefined;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: CallSessionDeps,
+  ) {
+    this.startTimer = setTimeout(
+      () => this.abort('no start message within 10 s'),
+      START_TIMEOUT_MS,
+    );
+    socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    socket.on('close', () => void this.onSocketClosed());
+    socket.on('error', (error) => this.logger.warn(`Media socket error: ${error.message}`));
+  }
+
+  get callId(): string | undefined {
+    return this.call?.id;
+  }
+
+  get isLive(): boolean {
+    return this.state === 'live';
+  }
+
+  // ---- inbound protocol -------------------------------------------------------------------------------
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (isBinary) return this.protocolError('binary frame');
+    let message: { event?: unknown; media?: { payload?: unknown; track?: unknown } };
+    try {
+      message = JSON.parse(data.toString('utf8')) as typeof message;
+    } catch {
+      return this.protocolError('unparseable JSON');
+    }
+    // Hot path: 50 media messages a second per call skip schema validation.
+    if (message.event === 'media') {
+      const payload = message.media?.payload;
+      if (this.state !== 'live' || typeof payload !== 'string') return;
+      if (message.media?.track !== undefined && message.media.track !== 'inbound') return;
+      this.deps.onFrame('inbound');
+      this.pipeline?.onAudio(Buffer.from(payload, 'base64'));
+      return;
+    }
+    const parsed = twilioInboundMessageSchema.safeParse(message);
+    if (!parsed.success) return this.protocolError(`invalid ${String(message.event)} message`);
+    const event = parsed.data;
+    switch (event.event) {
+      case 'connected':
+        return;
+      case 'start':
+        void this.onStart(event.streamSid, event.start.callSid, event.start.customParameters);
+        return;
+      case 'mark':
+        this.onMarkPlayed(event.mark.name);
+        return;
+      case 'dtmf':
+        if (this.state === 'live') this.pipeline?.onDtmf(event.dtmf.digit);
+        return;
+      case 'stop':
+        void this.end('completed', 'stream_stopped');
+        return;
+      case 'media':
+        return;
+    }
+  }
+
+  private async onStart(
+    streamSid: string,
+    callSid: string,
+    parameters: Record<string, string>,
+  ): Promise<void> {
+    if (this.state !== 'awaiting_start') return this.protocolError('second start message');
+    clearTimeout(this.startTimer);
+    const claims = this.deps.streamTokens.verify(parameters.token ?? '');
+    if (!claims || claims.providerCallId !== callSid) {
+      this.logger.warn(
+        `Refused a media stream for ${callSid}: missing, invalid or expired stream token`,
+      );
+      this.state = 'ended';
+      this.socket.close(1008, 'invalid stream token');
+      return;
+    }
+    const loaded = await this.deps.loadCall(claims.organizationId, claims.callId);
+    if (!loaded) {
+      this.state = 'ended';
+      this.socket.close(1008, 'unknown call');
+      return;
+    }
+    this.streamSid = streamSid;
+    this.call = loaded.call;
+    this.state = 'live';
+    await RequestContext.run(
+      { callId: loaded.call.id, organizationId: loaded.call.organizationId },
+      async () => {
+        await this.deps.calls.markConnected(loaded.call.id);
+        await this.deps.registry.register({
+          callId: loaded.call.id,
+          organizationId: loaded.call.organizationId,
+        });
+        this.heartbeat = setInterval(
+          () => void this.deps.registry.heartbeat(loaded.call.id),
+          this.deps.heartbeatMs,
+        );
+        this.heartbeat.unref();
+        await this.recordEvent('stream.started', { streamSid, callSid });
+        const agent = loaded.agent;
+        this.pipeline = this.deps.pipelines.create(
+          {
+            callId: loaded.call.id,
+            organizationId: loaded.call.organizationId,
+            customerId: loaded.call.customerId,
+            from: loaded.call.fromNumber,
+            to: loaded.call.toNumber,
+            agent,
+            maxTurns: Math.min(this.deps.maxTurns, agent?.maxTurns ?? this.deps.maxTurns),
+          },
+          this,
+        );
+        this.logger.log(`Media stream ${streamSid} attached to call ${loaded.call.id}`);
+        await this.pipeline.start();
+      },
+    );
+  }
+
+  private onMarkPlayed(name: string): void {
+    const index = this.pendingMarks.indexOf(name);
+    if (index >= 0) this.pendingMarks.splice(0, index + 1);
+    this.pipeline?.onMark(name);
+  }
+
+  // ---- CallAudioSink: what the pipeline does to the call ----------------------------------------------
+
+  play(audio: Buffer, mark?: string): void {
+    if (this.state !== 'live') return;
+    for (let offset = 0; offset < audio.length; offset += FRAME_BYTES) {
+      if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        // A socket that does not drain must not grow memory: drop what it cannot take, and say so once.
+        if (this.droppedFrames++ === 0)
+          this.logger.warn(`Media socket of call ${this.callId} is not draining; dropping audio`);
+        continue;
+      }
+      this.socket.send(
+        TwilioOutbound.media(this.streamSid, audio.subarray(offset, offset + FRAME_BYTES)),
+      );
+      this.deps.onFrame('outbound');
+    }
+    if (mark) {
+      this.pendingMarks.push(mark);
+      this.socket.send(TwilioOutbound.mark(this.streamSid, mark));
+    }
+  }
+
+  clear(): void {
+    if (this.state !== 'live') return;
+    this.socket.send(TwilioOutbound.clear(this.streamSid));
+    this.pendingMarks.length = 0;
+  }
+
+  hangup(reason: string): void {
+    void this.end('completed', reason);
+  }
+
+  recordTurn(turn: NewTurn): Promise<CallTurn> {
+    return this.deps.calls.recordTurn(this.requireCall(), turn);
+  }
+
+  updateTurn(id: string, patch: Parameters<CallAudioSink['updateTurn']>[1]): Promise<void> {
+    return this.deps.calls.updateTurn(id, patch);
+  }
+
+  async recordEvent(type: string, payload: Record<string, unknown> = {}): Promise<void> {
+    await this.deps.calls.recordEvent(this.requireCall(), type, payload);
+  }
+
+  // ---- ending -----------------------------------------------------------------------------------------
+
+  /** Ends the call (idempotent): pipeline closed, registry entry removed, record terminal, socket closed. */
+  async end(status: 'completed' | 'failed' | 'canceled', reason: string): Promise<void> {
+    if (this.state === 'ending' || this.state === 'ended') return;
+    this.state = 'ending';
+    this.endReason = reason;
+    clearTimeout(this.startTimer);
+    clearInterval(this.heartbeat);
+    const call = this.call;
+    try {
+      if (call) {
+        await this.pipeline?.close(reason).catch((error: Error) => this.logger.error(error));
+        if (this.droppedFrames > 0)
+          await this.recordEvent('stream.audio_dropped', { frames: this.droppedFrames });
+        await this.recordEvent('stream.ended', { reason });
+        await this.deps.registry.unregister(call.id);
+        await this.deps.calls.end(call.id, status, reason);
+        this.logger.log(`Call ${call.id} ended (${status}, ${reason})`);
+      }
+    } catch (error) {
+      this.logger.error(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.state = 'ended';
+      if (this.socket.readyState === this.socket.OPEN)
+        this.socket.close(1000, reason.slice(0, 100));
+      this.deps.onEnded(this);
+    }
+  }
+
+  private async onSocketClosed(): Promise<void> {
+    if (this.state === 'ended' || this.state === 'ending') return;
+    // The provider went away without `stop`: the caller is gone or the network failed.
+    await this.end(
+      'failed',
+      this.state === 'live' ? 'stream_disconnected' : 'stream_never_started',
+    );
+  }
+
+  private abort(why: string): void {
+    this.logger.warn(`Closing media stream: ${why}`);
+    void this.end('failed', 'stream_never_started');
+    if (this.socket.readyState === this.socket.OPEN) this.socket.close(1008, why);
+  }
+
+  private protocolError(what: string): void {
+    if (++this.protocolErrors === 1) this.logger.warn(`Media stream protocol error: ${what}`);
+    if (this.protocolErrors > MAX_PROTOCOL_ERRORS) {
+      void this.end('failed', 'protocol_error');
+    }
+  }
+
+  private requireCall(): Call {
+    if (!this.call) throw new Error('the media stream has not started');
+    return this.call;
+  }
+
+  get reason(): string | undefined {
+    return this.endReason;
+  }
+}
