@@ -13,6 +13,8 @@ export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
+  /** Where the app listens, when created with `listen: true` (WebSocket tests need a real port). */
+  baseUrl: string;
   /** Every JSON log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   close(): Promise<void>;
@@ -24,7 +26,7 @@ export interface TestApp {
  */
 export async function createTestApp(
   env: Record<string, string | undefined> = {},
-  options: { imports?: Type[] } = {},
+  options: { imports?: Type[]; listen?: boolean } = {},
 ): Promise<TestApp> {
   // prom-client keeps metrics in a process-wide registry; each app registers its own afresh.
   register.clear();
@@ -60,7 +62,14 @@ export async function createTestApp(
     },
   );
   configureApp(app, config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return { app, config, logs, close: () => app.close() };
+  let baseUrl = '';
+  if (options.listen) {
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    baseUrl = `http://127.0.0.1:${address.port}`;
+  } else {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  }
+  return { app, config, baseUrl, logs, close: () => app.close() };
 }

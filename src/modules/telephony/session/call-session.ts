@@ -16,6 +16,8 @@ export const FRAME_BYTES = 160; // 20 ms of 8 kHz mu-law
 const MAX_BUFFERED_BYTES = 512 * 1024;
 const START_TIMEOUT_MS = 10_000;
 const MAX_PROTOCOL_ERRORS = 20;
+// Caller audio that arrives while the stream is being attached (token check, call lookup) is kept, not lost.
+const MAX_EARLY_FRAMES = 250;
 
 export interface CallSessionDeps {
   calls: CallsService;
@@ -32,7 +34,7 @@ export interface CallSessionDeps {
   onEnded: (session: CallSession) => void;
 }
 
-type SessionState = 'awaiting_start' | 'live' | 'ending' | 'ended';
+type SessionState = 'awaiting_start' | 'starting' | 'live' | 'ending' | 'ended';
 
 /**
  * One Twilio media stream, bound to one call. Speaks Twilio's protocol (connected, start, media, mark, dtmf,
@@ -48,6 +50,7 @@ export class CallSession implements CallAudioSink {
   private protocolErrors = 0;
   private droppedFrames = 0;
   private readonly pendingMarks: string[] = [];
+  private readonly earlyFrames: Buffer[] = [];
   private readonly startTimer: NodeJS.Timeout;
   private heartbeat: NodeJS.Timeout | undefined;
   private endReason: string | undefined;
@@ -86,10 +89,13 @@ export class CallSession implements CallAudioSink {
     // Hot path: 50 media messages a second per call skip schema validation.
     if (message.event === 'media') {
       const payload = message.media?.payload;
-      if (this.state !== 'live' || typeof payload !== 'string') return;
+      if (typeof payload !== 'string') return;
       if (message.media?.track !== undefined && message.media.track !== 'inbound') return;
       this.deps.onFrame('inbound');
-      this.pipeline?.onAudio(Buffer.from(payload, 'base64'));
+      if (this.state === 'live') this.pipeline?.onAudio(Buffer.from(payload, 'base64'));
+      else if (this.state === 'starting' && this.earlyFrames.length < MAX_EARLY_FRAMES) {
+        this.earlyFrames.push(Buffer.from(payload, 'base64'));
+      }
       return;
     }
     const parsed = twilioInboundMessageSchema.safeParse(message);
@@ -99,7 +105,14 @@ export class CallSession implements CallAudioSink {
       case 'connected':
         return;
       case 'start':
-        void this.onStart(event.streamSid, event.start.callSid, event.start.customParameters);
+        this.starting = this.onStart(
+          event.streamSid,
+          event.start.callSid,
+          event.start.customParameters,
+        ).catch((error: unknown) => {
+          this.logger.error(error instanceof Error ? error : new Error(String(error)));
+          void this.end('failed', 'stream_start_failed');
+        });
         return;
       case 'mark':
         this.onMarkPlayed(event.mark.name);
@@ -108,7 +121,7 @@ export class CallSession implements CallAudioSink {
         if (this.state === 'live') this.pipeline?.onDtmf(event.dtmf.digit);
         return;
       case 'stop':
-        void this.end('completed', 'stream_stopped');
+        void this.afterStart().then(() => this.end('completed', 'stream_stopped'));
         return;
       case 'media':
         return;
@@ -121,6 +134,7 @@ export class CallSession implements CallAudioSink {
     parameters: Record<string, string>,
   ): Promise<void> {
     if (this.state !== 'awaiting_start') return this.protocolError('second start message');
+    this.state = 'starting';
     clearTimeout(this.startTimer);
     const claims = this.deps.streamTokens.verify(parameters.token ?? '');
     if (!claims || claims.providerCallId !== callSid) {
@@ -139,7 +153,6 @@ export class CallSession implements CallAudioSink {
     }
     this.streamSid = streamSid;
     this.call = loaded.call;
-    this.state = 'live';
     await RequestContext.run(
       { callId: loaded.call.id, organizationId: loaded.call.organizationId },
       async () => {
@@ -168,9 +181,19 @@ export class CallSession implements CallAudioSink {
           this,
         );
         this.logger.log(`Media stream ${streamSid} attached to call ${loaded.call.id}`);
+        if (this.state !== 'starting') return; // the stream closed while it was being attached
+        this.state = 'live';
         await this.pipeline.start();
+        for (const frame of this.earlyFrames.splice(0)) this.pipeline.onAudio(frame);
       },
     );
+  }
+
+  private starting: Promise<void> | undefined;
+
+  /** Resolves once a start in progress has finished, so `stop` never overtakes it. */
+  private afterStart(): Promise<void> {
+    return this.starting ?? Promise.resolve();
   }
 
   private onMarkPlayed(name: string): void {
@@ -254,6 +277,7 @@ export class CallSession implements CallAudioSink {
   }
 
   private async onSocketClosed(): Promise<void> {
+    await this.afterStart();
     if (this.state === 'ended' || this.state === 'ending') return;
     // The provider went away without `stop`: the caller is gone or the network failed.
     await this.end(

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EnergyEndpointer } from '../../voice/turns/energy-endpointer';
 import type { CallAudioSink, CallContext, VoicePipeline } from './voice-pipeline';
 import { VoicePipelineFactory } from './voice-pipeline';
@@ -9,6 +9,7 @@ import { VoicePipelineFactory } from './voice-pipeline';
  * transcript slot), relays DTMF as events, and lets the session enforce the turn limit.
  */
 class TurnSlotPipeline implements VoicePipeline {
+  private readonly logger = new Logger('TurnSlotPipeline');
   private readonly endpointer: EnergyEndpointer;
   private readonly streamStartedAt = Date.now();
   private callerTurns = 0;
@@ -20,7 +21,15 @@ class TurnSlotPipeline implements VoicePipeline {
     private readonly sink: CallAudioSink,
   ) {
     this.endpointer = new EnergyEndpointer((utterance) => {
-      const write = this.recordUtterance(utterance.startMs, utterance.endMs, utterance.speechMs);
+      const write = this.recordUtterance(
+        utterance.startMs,
+        utterance.endMs,
+        utterance.speechMs,
+      ).catch((error: unknown) =>
+        this.logger.error(
+          `Could not record a caller turn of call ${this.context.callId}: ${String(error)}`,
+        ),
+      );
       this.pending.add(write);
       void write.finally(() => this.pending.delete(write));
     });
