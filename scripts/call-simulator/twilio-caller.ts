@@ -241,6 +241,7 @@ async function streamAudio(
           );
         }
         return;
+      case undefined:
       default:
         result.protocolErrors.push(`unknown event from server: ${String(message.event)}`);
     }
