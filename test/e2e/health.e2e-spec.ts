@@ -45,6 +45,7 @@ describe('Health (e2e)', () => {
         versions: { node: process.version, pgvector: expect.stringMatching(/^0\.8/) },
         dependencies: { database: { status: 'up', latencyMs: expect.any(Number) } },
         circuits: expect.any(Object),
+        calls: { liveOnThisInstance: 0, admittedOnThisInstance: 0, queued: 0 },
       });
     });
 

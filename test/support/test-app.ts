@@ -40,6 +40,8 @@ export async function createTestApp(
     // Suites share one IP (loopback); the throttling suite lowers this for its own app.
     AUTH_RATE_LIMIT: '10000',
     ADMIN_RATE_LIMIT: '10000',
+    // A closing test app waits for live work no longer than this.
+    SHUTDOWN_DRAIN_TIMEOUT: '2',
     ...env,
   });
   const logs: Record<string, unknown>[] = [];

@@ -5,8 +5,9 @@ import { ServiceUnavailableError } from '../errors/domain-error';
 import { mapError } from '../errors/error-response';
 import { ShutdownService } from './shutdown.service';
 
-// Probes and scrapes keep answering during a drain: that is how the orchestrator sees it.
-const ALWAYS_SERVED = /^\/(health\/|metrics(\?|$))/;
+// Probes and scrapes keep answering during a drain: that is how the orchestrator sees it. Provider webhooks
+// keep being served too: they answer new calls with draining TwiML and let live calls report their end.
+const ALWAYS_SERVED = /^\/(health\/|metrics(\?|$)|telephony\/)/;
 
 /** Counts in-flight HTTP requests for the drain and refuses new ones once shutdown has begun. */
 @Injectable()

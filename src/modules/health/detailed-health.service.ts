@@ -5,6 +5,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ShutdownService } from '../../common/lifecycle/shutdown.service';
 import { ResilienceFactory } from '../../common/resilience/resilience.factory';
+import { CallQueue } from '../telephony/queue/call-queue';
+import { CallRegistry } from '../telephony/registry/call-registry';
+import { CallSessionManager } from '../telephony/session/call-session.manager';
 import { DatabaseHealthIndicator } from './indicators/database.health';
 import { RedisHealthIndicator } from './indicators/redis.health';
 
@@ -19,6 +22,7 @@ export interface DetailedHealthReport {
   versions: Record<string, string | null>;
   dependencies: Record<string, DependencyStatus>;
   circuits: Record<string, string>;
+  calls: { liveOnThisInstance: number; admittedOnThisInstance: number; queued: number };
   process: { pid: number; rssBytes: number; heapUsedBytes: number; eventLoopUtilization: number };
 }
 
@@ -32,6 +36,9 @@ export class DetailedHealthService {
     private readonly redis: RedisHealthIndicator,
     private readonly shutdown: ShutdownService,
     private readonly resilience: ResilienceFactory,
+    private readonly sessions: CallSessionManager,
+    private readonly registry: CallRegistry,
+    private readonly queue: CallQueue,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -51,6 +58,11 @@ export class DetailedHealthService {
       },
       dependencies,
       circuits: this.resilience.circuitStates(),
+      calls: {
+        liveOnThisInstance: this.sessions.liveCount,
+        admittedOnThisInstance: await this.registry.countLocal(),
+        queued: await this.queue.size(),
+      },
       process: {
         pid: process.pid,
         rssBytes: memory.rss,

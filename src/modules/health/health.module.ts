@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { TelephonyModule } from '../telephony/telephony.module';
 import { DetailedHealthService } from './detailed-health.service';
 import { HealthController } from './health.controller';
 import { DatabaseHealthIndicator } from './indicators/database.health';
@@ -7,7 +8,7 @@ import { RedisHealthIndicator } from './indicators/redis.health';
 import { ShutdownHealthIndicator } from './indicators/shutdown.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), TelephonyModule],
   controllers: [HealthController],
   providers: [
     DatabaseHealthIndicator,

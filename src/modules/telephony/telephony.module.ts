@@ -15,6 +15,8 @@ import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller
 import { PhoneNumbersRepository } from './phone-numbers/phone-numbers.repository';
 import { PhoneNumbersService } from './phone-numbers/phone-numbers.service';
 import { AdmissionService } from './queue/admission.service';
+import { CallQueue } from './queue/call-queue';
+import { CallRegistry } from './registry/call-registry';
 import { callStateProviders } from './registry/call-state.providers';
 import { CallSessionManager } from './session/call-session.manager';
 import { TurnSlotPipelineFactory } from './session/turn-slot-pipeline';
@@ -80,6 +82,6 @@ const twilioCallControlProvider = {
     TwilioStatusService,
     TwilioMediaGateway,
   ],
-  exports: [CallSessionManager, VoicePipelineFactory],
+  exports: [CallSessionManager, CallRegistry, CallQueue, VoicePipelineFactory],
 })
 export class TelephonyModule {}

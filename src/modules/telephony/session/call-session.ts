@@ -141,14 +141,12 @@ export class CallSession implements CallAudioSink {
       this.logger.warn(
         `Refused a media stream for ${callSid}: missing, invalid or expired stream token`,
       );
-      this.state = 'ended';
-      this.socket.close(1008, 'invalid stream token');
+      this.discard(1008, 'invalid stream token');
       return;
     }
     const loaded = await this.deps.loadCall(claims.organizationId, claims.callId);
     if (!loaded) {
-      this.state = 'ended';
-      this.socket.close(1008, 'unknown call');
+      this.discard(1008, 'unknown call');
       return;
     }
     this.streamSid = streamSid;
@@ -284,6 +282,14 @@ export class CallSession implements CallAudioSink {
       'failed',
       this.state === 'live' ? 'stream_disconnected' : 'stream_never_started',
     );
+  }
+
+  /** Closes a stream that never belonged to a call of ours. */
+  private discard(code: number, why: string): void {
+    this.state = 'ended';
+    clearTimeout(this.startTimer);
+    this.socket.close(code, why);
+    this.deps.onEnded(this);
   }
 
   private abort(why: string): void {

@@ -18,16 +18,17 @@ export class CallerRateLimiter {
 
   async check(caller: string): Promise<void> {
     const limit = this.config.telephony.twilio.ratePerMinute;
+    // Blocked for the rest of the window once over the limit (the throttler's own semantics).
     const record = await this.storage.increment(
       `twilio-caller:${caller}`,
       MINUTE_MS,
       limit,
-      0,
+      MINUTE_MS,
       'twilio-caller',
     );
-    if (record.totalHits > limit) {
+    if (record.isBlocked || record.totalHits > limit) {
       throw new RateLimitedError(
-        Math.max(record.timeToExpire, 1),
+        Math.max(record.timeToBlockExpire, record.timeToExpire, 1),
         'Too many calls from this number',
       );
     }

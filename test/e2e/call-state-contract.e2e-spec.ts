@@ -1,0 +1,115 @@
+import Redis from 'ioredis';
+import { CallQueue } from '../../src/modules/telephony/queue/call-queue';
+import { MemoryCallQueue } from '../../src/modules/telephony/queue/memory-call-queue';
+import { RedisCallQueue } from '../../src/modules/telephony/queue/redis-call-queue';
+import { CallRegistry } from '../../src/modules/telephony/registry/call-registry';
+import { MemoryCallRegistry } from '../../src/modules/telephony/registry/memory-call-registry';
+import { RedisCallRegistry } from '../../src/modules/telephony/registry/redis-call-registry';
+
+const TTL_MS = 400;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const id = () => crypto.randomUUID();
+
+/**
+ * One contract, two implementations. The Redis one runs against REDIS_URL, which CI always sets; a machine
+ * without Redis (the quick start) runs the in-process one only, and says so.
+ */
+const redisUrl = process.env.REDIS_URL;
+const backends: [
+  string,
+  () => { registry: CallRegistry; queue: CallQueue; close: () => Promise<void> },
+][] = [
+  [
+    'in-process',
+    () => ({
+      registry: new MemoryCallRegistry('instance-a', TTL_MS),
+      queue: new MemoryCallQueue(),
+      close: () => Promise.resolve(),
+    }),
+  ],
+];
+if (redisUrl) {
+  backends.push([
+    'Redis',
+    () => {
+      const redis = new Redis(redisUrl);
+      const namespace = `test:${id()}`;
+      return {
+        registry: new RedisCallRegistry(redis, `instance-${namespace}`, TTL_MS),
+        queue: new RedisCallQueue(redis, `${namespace}:queue`),
+        close: async () => void (await redis.quit()),
+      };
+    },
+  ]);
+} else {
+  console.warn('REDIS_URL is not set: the Redis call registry and queue contract runs in CI only.');
+}
+
+describe.each(backends)('Call registry and queue contract: %s', (_name, create) => {
+  let registry: CallRegistry;
+  let queue: CallQueue;
+  let close: () => Promise<void>;
+
+  beforeEach(() => ({ registry, queue, close } = create()));
+  afterEach(() => close());
+
+  it('registers, counts, lists and unregisters calls of this instance', async () => {
+    const [a, b] = [id(), id()];
+    await registry.register({ callId: a, organizationId: 'org-1' });
+    await registry.register({ callId: b, organizationId: 'org-2' });
+
+    expect(await registry.countLocal()).toBe(2);
+    expect((await registry.listLocal()).map((call) => call.callId).sort()).toEqual([a, b].sort());
+    expect(await registry.get(a)).toMatchObject({
+      callId: a,
+      organizationId: 'org-1',
+      registeredAt: expect.any(Number),
+    });
+
+    await registry.unregister(a);
+    expect(await registry.countLocal()).toBe(1);
+    expect(await registry.get(a)).toBeUndefined();
+  });
+
+  it('expires orphans that stop sending heartbeats, and keeps those that do', async () => {
+    const [orphan, alive] = [id(), id()];
+    await registry.register({ callId: orphan, organizationId: 'org' });
+    await registry.register({ callId: alive, organizationId: 'org' });
+
+    for (let i = 0; i < 4; i++) {
+      await sleep(TTL_MS / 3);
+      expect(await registry.heartbeat(alive)).toBe(true);
+    }
+
+    expect(await registry.get(orphan)).toBeUndefined();
+    expect(await registry.heartbeat(orphan)).toBe(false);
+    expect((await registry.listLocal()).map((call) => call.callId)).toEqual([alive]);
+    expect(await registry.countLocal()).toBe(1);
+  });
+
+  it('orders the queue by priority, then arrival', async () => {
+    const now = Date.now();
+    expect(await queue.enqueue({ callId: 'low-early', priority: 0, enqueuedAt: now }, 10)).toBe(0);
+    expect(await queue.enqueue({ callId: 'low-late', priority: 0, enqueuedAt: now + 5 }, 10)).toBe(
+      1,
+    );
+    expect(await queue.enqueue({ callId: 'vip', priority: 7, enqueuedAt: now + 10 }, 10)).toBe(0);
+
+    expect(await queue.list()).toEqual(['vip', 'low-early', 'low-late']);
+    expect(await queue.position('low-late')).toBe(2);
+    expect(await queue.position('nobody')).toBeUndefined();
+  });
+
+  it('refuses callers beyond its size, and keeps a caller in one place when asked twice', async () => {
+    await queue.enqueue({ callId: 'a', priority: 0, enqueuedAt: 1 }, 2);
+    await queue.enqueue({ callId: 'b', priority: 0, enqueuedAt: 2 }, 2);
+
+    expect(await queue.enqueue({ callId: 'c', priority: 9, enqueuedAt: 3 }, 2)).toBeUndefined();
+    expect(await queue.enqueue({ callId: 'a', priority: 0, enqueuedAt: 4 }, 2)).toBe(0);
+    expect(await queue.size()).toBe(2);
+
+    expect(await queue.remove('a')).toBe(true);
+    expect(await queue.remove('a')).toBe(false);
+    expect(await queue.list()).toEqual(['b']);
+  });
+});

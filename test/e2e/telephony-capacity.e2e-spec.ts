@@ -1,0 +1,281 @@
+import { DataSource } from 'typeorm';
+import WebSocket from 'ws';
+import {
+  newCallSid,
+  parseStreamTwiml,
+  placeCall,
+  postSignedWebhook,
+} from '../../scripts/call-simulator/twilio-caller';
+import { Call } from '../../src/modules/telephony/calls/call.entity';
+import { CustomersRepository } from '../../src/modules/telephony/customers/customers.repository';
+import { CallQueue } from '../../src/modules/telephony/queue/call-queue';
+import { CallRegistry } from '../../src/modules/telephony/registry/call-registry';
+import { registerAccount, type Account } from '../factories/account.factory';
+import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
+import { createTestApp, type TestApp } from '../support/test-app';
+import {
+  PUBLIC_BASE_URL,
+  sharedAudio,
+  TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN,
+  TWILIO_ENV,
+} from '../support/twilio';
+import { waitFor } from '../support/wait-for';
+
+async function setUp(env: Record<string, string>) {
+  const sut = await createTestApp({ ...TWILIO_ENV, ...env }, { listen: true });
+  const owner = await registerAccount(sut.app);
+  const agent = await createAgent(sut.app, owner, { maxTurns: 2 });
+  const number = await createPhoneNumber(sut.app, owner, agent.id);
+  return { sut, owner, number };
+}
+
+function helpers(sut: TestApp, number: { e164: string }) {
+  const signer = {
+    baseUrl: sut.baseUrl,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    authToken: TWILIO_AUTH_TOKEN,
+  };
+  const mediaUrl = `${sut.baseUrl.replace('http', 'ws')}/telephony/twilio/media`;
+  return {
+    signer,
+    mediaUrl,
+    ring: (from = uniqueE164(), callSid = newCallSid()) =>
+      postSignedWebhook(signer, '/telephony/twilio/voice', {
+        AccountSid: TWILIO_ACCOUNT_SID,
+        CallSid: callSid,
+        CallStatus: 'ringing',
+        From: from,
+        To: number.e164,
+      }).then((response) => ({ ...response, callSid })),
+    poll: (callSid: string) =>
+      postSignedWebhook(signer, '/telephony/twilio/queue-wait', {
+        AccountSid: TWILIO_ACCOUNT_SID,
+        CallSid: callSid,
+        CallStatus: 'in-progress',
+      }),
+    call: (callSid: string) =>
+      sut.app.get(DataSource).getRepository(Call).findOneByOrFail({ providerCallId: callSid }),
+    /** Opens the media stream a TwiML answer points at and sends Twilio's `start`. */
+    openStream: async (twiml: string, callSid: string) => {
+      const stream = parseStreamTwiml(twiml)!;
+      const socket = new WebSocket(mediaUrl);
+      await new Promise((resolve) => socket.once('open', resolve));
+      const streamSid = `MZ${'0'.repeat(32)}`;
+      socket.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+      socket.send(
+        JSON.stringify({
+          event: 'start',
+          streamSid,
+          start: { callSid, customParameters: stream.parameters, tracks: ['inbound'] },
+        }),
+      );
+      return socket;
+    },
+  };
+}
+
+describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
+  describe('a session', () => {
+    let sut: TestApp;
+    let number: { e164: string };
+    beforeAll(async () => ({ sut, number } = await setUp({})));
+    afterAll(() => sut.close());
+
+    it('refuses a stream whose token is missing or forged, closing the socket', async () => {
+      const { ring, mediaUrl } = helpers(sut, number);
+      const answer = await ring();
+      const socket = new WebSocket(mediaUrl);
+      await new Promise((resolve) => socket.once('open', resolve));
+      const closed = new Promise<number>((resolve) =>
+        socket.once('close', (code) => resolve(code)),
+      );
+      socket.send(
+        JSON.stringify({
+          event: 'start',
+          streamSid: 'MZ1',
+          start: {
+            callSid: answer.callSid,
+            customParameters: { token: 'eyJmYWtlIjp0cnVlfQ.forged' },
+          },
+        }),
+      );
+
+      expect(await closed).toBe(1008);
+    });
+
+    it('ends a call whose socket drops mid-call as failed, with a reason', async () => {
+      const { ring, openStream, call } = helpers(sut, number);
+      const answer = await ring();
+      const socket = await openStream(answer.body, answer.callSid);
+      await waitFor(
+        () => call(answer.callSid),
+        (c) => c.status === 'in_progress',
+      );
+
+      socket.terminate(); // no stop message: the network failed
+
+      const ended = await waitFor(
+        () => call(answer.callSid),
+        (c) => c.endedAt !== null,
+      );
+      expect(ended).toMatchObject({ status: 'failed', endReason: 'stream_disconnected' });
+      expect(await sut.app.get(CallRegistry).get(ended.id)).toBeUndefined();
+    });
+
+    it('ends the call politely after the agent’s turn limit', async () => {
+      const result = await placeCall({
+        baseUrl: sut.baseUrl,
+        publicBaseUrl: PUBLIC_BASE_URL,
+        authToken: TWILIO_AUTH_TOKEN,
+        accountSid: TWILIO_ACCOUNT_SID,
+        from: uniqueE164(),
+        to: number.e164,
+        audio: sharedAudio('call-4-turns'),
+        speed: 20,
+        mediaUrlOverride: helpers(sut, number).mediaUrl,
+      });
+
+      expect(result.closedBy).toBe('server');
+      const ended = await waitFor(
+        () => helpers(sut, number).call(result.callSid),
+        (c) => c.endedAt !== null,
+      );
+      expect(ended).toMatchObject({ status: 'completed', endReason: 'max_turns', turnCount: 2 });
+    });
+  });
+
+  describe('capacity and the queue', () => {
+    let sut: TestApp;
+    let owner: Account;
+    let number: { e164: string };
+    beforeAll(
+      async () =>
+        ({ sut, owner, number } = await setUp({
+          MAX_CONCURRENT_CALLS: '1',
+          ENABLE_CALL_QUEUE: 'true',
+          MAX_CALL_QUEUE_SIZE: '2',
+          CALL_QUEUE_POLL_INTERVAL: '1',
+        })),
+    );
+    afterAll(() => sut.close());
+
+    it('queues callers beyond capacity by priority then arrival, refuses them when the queue is full, and connects them in order', async () => {
+      const { ring, poll, call, openStream } = helpers(sut, number);
+      const vipNumber = uniqueE164();
+      await sut.app
+        .get(CustomersRepository)
+        .recordContact(owner.organizationId, vipNumber, new Date());
+      await sut.app
+        .get(DataSource)
+        .query(`UPDATE customers SET metadata = '{"priority": 5}' WHERE phone = $1`, [vipNumber]);
+
+      const first = await ring();
+      expect(first.body).toContain('<Connect><Stream');
+      const regular = await ring();
+      expect(regular.body).toMatch(
+        /<Say>All of our agents are busy.*<\/Say><Pause length="1"\/><Redirect method="POST">https:\/\/switchboard.example.test\/telephony\/twilio\/queue-wait<\/Redirect>/,
+      );
+      const vip = await ring(vipNumber);
+      expect(vip.body).toContain('<Redirect');
+      expect(await sut.app.get(CallQueue).list()).toEqual([
+        (await call(vip.callSid)).id,
+        (await call(regular.callSid)).id,
+      ]);
+
+      const overflow = await ring();
+      expect(overflow.body).toMatch(/<Say>.*lines are busy.*<\/Say><Hangup\/>/);
+      expect(await call(overflow.callSid)).toMatchObject({
+        status: 'busy',
+        endReason: 'queue_full',
+      });
+
+      // Capacity is still taken: waiting callers keep holding.
+      expect((await poll(vip.callSid)).body).toContain('<Redirect');
+
+      // The first call connects and then ends: the VIP is next, then the regular caller.
+      const socket = await openStream(first.body, first.callSid);
+      await waitFor(
+        () => call(first.callSid),
+        (c) => c.status === 'in_progress',
+      );
+      socket.send(
+        JSON.stringify({
+          event: 'stop',
+          streamSid: `MZ${'0'.repeat(32)}`,
+          stop: { callSid: first.callSid },
+        }),
+      );
+      await waitFor(
+        () => call(first.callSid),
+        (c) => c.endedAt !== null,
+      );
+
+      expect((await poll(regular.callSid)).body).toContain('<Redirect'); // not its turn yet
+      expect((await poll(vip.callSid)).body).toContain('<Connect><Stream');
+      expect((await poll(regular.callSid)).body).toContain('<Redirect'); // the VIP holds the slot now
+      expect(await sut.app.get(CallQueue).list()).toEqual([(await call(regular.callSid)).id]);
+    });
+
+    it('takes a caller who hangs up while waiting out of the queue', async () => {
+      const { ring, call, signer } = helpers(sut, number);
+      const waiting = await ring();
+      expect(waiting.body).toContain('<Redirect');
+      await postSignedWebhook(signer, '/telephony/twilio/status', {
+        AccountSid: TWILIO_ACCOUNT_SID,
+        CallSid: waiting.callSid,
+        CallStatus: 'canceled',
+        SequenceNumber: '9',
+      });
+
+      expect(await sut.app.get(CallQueue).list()).not.toContain((await call(waiting.callSid)).id);
+    });
+  });
+
+  describe('draining', () => {
+    it('refuses new calls, lets live calls run until the deadline, then ends them as shutdown, leaving no call open', async () => {
+      const { sut, number } = await setUp({
+        SHUTDOWN_DRAIN_TIMEOUT: '1.5',
+        ENABLE_CONNECTION_DRAINING: 'true',
+      });
+      const { ring, call, openStream } = helpers(sut, number);
+      const live = await ring();
+      const socket = await openStream(live.body, live.callSid);
+      await waitFor(
+        () => call(live.callSid),
+        (c) => c.status === 'in_progress',
+      );
+      const admittedOnly = await ring(); // admitted, but its stream never arrives
+      const socketClosed = new Promise<number>((resolve) =>
+        socket.once('close', (code) => resolve(code)),
+      );
+
+      const closing = sut.app.close();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const refused = await ring();
+      expect(refused.body).toMatch(/<Say>.*restarting.*<\/Say><Hangup\/>/);
+      expect((await call(live.callSid)).status).toBe('in_progress'); // still talking during the drain
+
+      await closing;
+      expect(await socketClosed).toBe(1000);
+      // The app is closed: read the outcome with a fresh connection.
+      const reader = await createTestApp({});
+      try {
+        const repository = reader.app.get(DataSource).getRepository(Call);
+        expect(await repository.findOneByOrFail({ providerCallId: live.callSid })).toMatchObject({
+          status: 'completed',
+          endReason: 'shutdown',
+        });
+        expect(
+          await repository.findOneByOrFail({ providerCallId: admittedOnly.callSid }),
+        ).toMatchObject({ status: 'canceled', endReason: 'shutdown' });
+        expect(await repository.findOneByOrFail({ providerCallId: refused.callSid })).toMatchObject(
+          { status: 'canceled', endReason: 'shutdown' },
+        );
+      } finally {
+        await reader.close();
+      }
+    });
+  });
+});
