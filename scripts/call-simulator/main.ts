@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     while (next < calls) {
       next++;
       const speech = utterancesOf(audio);
-      let utterance = 0;
+      let lastTurnEndedAt: number | undefined;
       const callStart = Date.now();
       const result = await placeCall({
         baseUrl,
@@ -95,6 +95,22 @@ async function main(): Promise<number> {
               );
             case 'connected':
               return log(`${at}s  media stream open: ${event.streamUrl}`);
+            case 'frame_sent': {
+              const ms = event.index * 20;
+              const turn = speech.findIndex((u) => u.startMs === ms || u.endMs === ms);
+              if (turn === -1) return;
+              if (speech[turn].startMs === ms)
+                return log(`${at}s  caller turn ${turn + 1} starts speaking`);
+              lastTurnEndedAt = Date.now();
+              return log(`${at}s  caller turn ${turn + 1} stops speaking`);
+            }
+            case 'agent_audio': {
+              const latency =
+                lastTurnEndedAt === undefined
+                  ? ''
+                  : ` (${Date.now() - lastTurnEndedAt} ms after the caller stopped)`;
+              return log(`${at}s  agent starts speaking${latency}`);
+            }
             case 'mark':
               return log(`${at}s  agent audio played to mark "${event.name}"`);
             case 'clear':
@@ -104,12 +120,6 @@ async function main(): Promise<number> {
           }
         },
       });
-      if (live) {
-        for (const turn of speech)
-          log(
-            `        caller turn ${++utterance}: ${(turn.startMs / 1000).toFixed(2)}s–${(turn.endMs / 1000).toFixed(2)}s of audio`,
-          );
-      }
       results.push(result);
       if (result.receivedAudio.length > 0) {
         mkdirSync(values.out, { recursive: true });

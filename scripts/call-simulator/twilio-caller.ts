@@ -27,6 +27,8 @@ export type CallerEvent =
   | { kind: 'twiml'; status: number; twiml: string }
   | { kind: 'connected'; streamUrl: string }
   | { kind: 'mark'; name: string; afterMs: number }
+  | { kind: 'agent_audio'; bytes: number }
+  | { kind: 'frame_sent'; index: number }
   | { kind: 'clear' }
   | { kind: 'closed'; code: number; reason: string; by: 'server' | 'caller' };
 
@@ -156,6 +158,7 @@ async function streamAudio(
   const markTimers = new Map<string, NodeJS.Timeout>();
   let sequence = 1;
   let closed = false;
+  let lastReceivedAt = 0;
 
   const closedPromise = new Promise<void>((resolve) => {
     socket.on('close', (code, reason) => {
@@ -196,6 +199,10 @@ async function streamAudio(
     switch (message.event) {
       case 'media': {
         const audio = Buffer.from(message.media?.payload ?? '', 'base64');
+        // A new stretch of agent speech: the first frame after a quiet spell.
+        if (Date.now() - lastReceivedAt > 300)
+          options.onEvent?.({ kind: 'agent_audio', bytes: audio.length });
+        lastReceivedAt = Date.now();
         received.push(audio);
         result.framesReceived++;
         playheadMs = Math.max(playheadMs, Date.now()) + (audio.length / 8000) * 1000;
@@ -287,6 +294,7 @@ async function streamAudio(
       },
     });
     result.framesSent++;
+    options.onEvent?.({ kind: 'frame_sent', index: frame });
     const due = startedAt + ((frame + 1) * FRAME_MS) / options.speed;
     const wait = due - Date.now();
     if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
