@@ -1,10 +1,7 @@
+import { NormalizedEmail } from '../../../common/validation/normalized-email';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from '../passwords/password-hasher';
-
-const trimLower = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 export class RegisterDto {
   @ApiProperty({ example: 'Acme Dental' })
@@ -25,9 +22,7 @@ export class RegisterDto {
   organizationSlug?: string;
 
   @ApiProperty({ example: 'owner@acme.example' })
-  @Transform(trimLower)
-  @IsEmail()
-  @MaxLength(254)
+  @NormalizedEmail()
   email: string;
 
   @ApiProperty({ minLength: MIN_PASSWORD_LENGTH })
@@ -39,9 +34,7 @@ export class RegisterDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'owner@acme.example' })
-  @Transform(trimLower)
-  @IsEmail()
-  @MaxLength(254)
+  @NormalizedEmail()
   email: string;
 
   @ApiProperty()

@@ -1,28 +1,12 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AllowApiKey, CurrentTenant } from '../../../common/auth/auth.decorators';
 import type { TenantPrincipal } from '../../../common/auth/principal';
 import { NotFoundError } from '../../../common/errors/domain-error';
 import { decodeCursor, Page, toPage } from '../../../common/pagination/cursor';
+import { PageQuery } from '../../../common/pagination/page-query.dto';
 import type { Customer } from './customer.entity';
 import { CustomersRepository } from './customers.repository';
-
-class ListCustomersQuery {
-  @ApiPropertyOptional({ default: 25, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-}
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -34,7 +18,7 @@ export class CustomersController {
   @AllowApiKey('calls:read')
   async list(
     @CurrentTenant() actor: TenantPrincipal,
-    @Query() query: ListCustomersQuery,
+    @Query() query: PageQuery,
   ): Promise<Page<Customer>> {
     const limit = query.limit ?? 25;
     const rows = await this.customers.list(

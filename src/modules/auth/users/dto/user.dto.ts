@@ -1,24 +1,12 @@
+import { NormalizedEmail } from '../../../../common/validation/normalized-email';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from '../../passwords/password-hasher';
 import { USER_ROLES, type UserRole } from '../user.entity';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'agent.lead@acme.example' })
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().toLowerCase() : value,
-  )
-  @IsEmail()
-  @MaxLength(254)
+  @NormalizedEmail()
   email: string;
 
   @ApiProperty({ minLength: MIN_PASSWORD_LENGTH })

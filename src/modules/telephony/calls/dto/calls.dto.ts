@@ -1,17 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsDateString,
   IsIn,
   IsInt,
   IsObject,
   IsOptional,
-  IsString,
   IsUUID,
   Matches,
   Max,
   Min,
 } from 'class-validator';
+import { PageQuery } from '../../../../common/pagination/page-query.dto';
 import { CALL_STATUSES, type CallStatus } from '../call-status';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -50,7 +49,7 @@ export class DialCallDto {
   metadata?: Record<string, unknown>;
 }
 
-export class ListCallsQuery {
+export class ListCallsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CALL_STATUSES })
   @IsOptional()
   @IsIn(CALL_STATUSES)
@@ -85,17 +84,4 @@ export class ListCallsQuery {
   @IsOptional()
   @IsDateString()
   until?: string;
-
-  @ApiPropertyOptional({ default: 25, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }
