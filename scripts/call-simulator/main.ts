@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnergyEndpointer } from '../../src/modules/voice/turns/energy-endpointer';
 import { CallerResult, placeCall } from './twilio-caller';
-import { readMulawWav, writeMulawWav } from './wav';
+import { readMulawWav, writeMulawWav } from '../../src/modules/voice/audio/wav';
 
 const HELP = `npm run call:simulate -- [options]
 

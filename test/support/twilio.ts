@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { readMulawWav } from '../../scripts/call-simulator/wav';
+import { readMulawWav } from '../../src/modules/voice/audio/wav';
 
 export const TWILIO_AUTH_TOKEN = 'test-twilio-auth-token-0123456789';
 export const TWILIO_ACCOUNT_SID = `AC${'a1'.repeat(16)}`;
