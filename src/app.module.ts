@@ -18,6 +18,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { TelephonyModule } from './modules/telephony/telephony.module';
+import { VoiceModule } from './modules/voice/voice.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -34,6 +35,7 @@ export class AppModule implements NestModule {
         RedisModule,
         RateLimitModule,
         AuthModule,
+        VoiceModule,
         TelephonyModule,
         HealthModule,
         ...(config.features.metrics ? [MetricsModule] : []),

@@ -63,6 +63,18 @@ export abstract class AppConfig {
     readonly streamTokenTtlSeconds: number;
     readonly drainRedirectUrl: string | undefined;
   };
+  abstract readonly speech: {
+    readonly sttProvider: 'openai' | 'none';
+    readonly ttsProvider: 'local' | 'openai';
+    readonly openai: {
+      readonly apiKey: string | undefined;
+      readonly baseUrl: string;
+      readonly sttModel: string;
+      readonly ttsModel: string;
+      readonly ttsVoice: string;
+    };
+    readonly espeakPath: string;
+  };
   abstract readonly resilience: {
     readonly maxAttempts: number;
     readonly backoffInitialMs: number;
@@ -149,6 +161,18 @@ function toTree(env: Env): AppConfig {
       maxTurns: env.MAX_TURNS,
       streamTokenTtlSeconds: env.STREAM_TOKEN_TTL,
       drainRedirectUrl: env.DRAIN_REDIRECT_URL,
+    },
+    speech: {
+      sttProvider: env.STT_PROVIDER,
+      ttsProvider: env.TTS_PROVIDER,
+      openai: {
+        apiKey: env.OPENAI_API_KEY,
+        baseUrl: env.OPENAI_BASE_URL,
+        sttModel: env.OPENAI_STT_MODEL,
+        ttsModel: env.OPENAI_TTS_MODEL,
+        ttsVoice: env.OPENAI_TTS_VOICE,
+      },
+      espeakPath: env.ESPEAK_NG_PATH,
     },
     resilience: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,

@@ -19,6 +19,7 @@ export const ENV_GROUPS = [
   'Logging and observability',
   'Authentication',
   'Telephony',
+  'Speech',
   'Resilience',
   'Feature flags',
 ] as const;
@@ -323,6 +324,55 @@ export const ENV_SPEC = {
     description:
       'While draining, new calls are redirected here (e.g. another region) instead of hearing busy.',
     schema: optionalUrl(['https:', 'http:']),
+  },
+  STT_PROVIDER: {
+    group: 'Speech',
+    description:
+      'Speech-to-text: openai (any OpenAI-compatible /v1/audio/transcriptions, e.g. a self-hosted Whisper server) or none.',
+    schema: z.enum(['openai', 'none'], { error: 'must be openai or none' }).default('none'),
+  },
+  TTS_PROVIDER: {
+    group: 'Speech',
+    description:
+      'Text-to-speech, first choice of the fallback chain: local (espeak-ng, no account needed) or openai.',
+    schema: z.enum(['local', 'openai'], { error: 'must be local or openai' }).default('local'),
+  },
+  OPENAI_API_KEY: {
+    group: 'Speech',
+    description:
+      'API key for OpenAI or an OpenAI-compatible server (speech, transcription, later the LLM).',
+    schema: optionalString(),
+  },
+  OPENAI_BASE_URL: {
+    group: 'Speech',
+    description:
+      'Base URL of an OpenAI-compatible API (Ollama, vLLM, llama.cpp, a Whisper server...).',
+    schema: z
+      .string()
+      .default('https://api.openai.com/v1')
+      .refine((value) => hasProtocol(value, ['http:', 'https:']), 'must be an absolute http(s) URL')
+      .transform((value) => value.replace(/\/+$/, '')),
+  },
+  OPENAI_STT_MODEL: {
+    group: 'Speech',
+    description:
+      'Transcription model (whisper-1, gpt-4o-transcribe, or what the compatible server serves).',
+    schema: z.string().min(1).default('whisper-1'),
+  },
+  OPENAI_TTS_MODEL: {
+    group: 'Speech',
+    description: 'Speech model (gpt-4o-mini-tts, tts-1...).',
+    schema: z.string().min(1).default('gpt-4o-mini-tts'),
+  },
+  OPENAI_TTS_VOICE: {
+    group: 'Speech',
+    description: 'Default OpenAI voice when the agent names none (alloy, nova, ...).',
+    schema: z.string().min(1).default('alloy'),
+  },
+  ESPEAK_NG_PATH: {
+    group: 'Speech',
+    description: 'The espeak-ng executable of the local text-to-speech (detected at boot).',
+    schema: z.string().min(1).default('espeak-ng'),
   },
   RETRY_MAX_ATTEMPTS: {
     group: 'Resilience',

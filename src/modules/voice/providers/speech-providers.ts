@@ -1,0 +1,90 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { getToken } from '@willsoto/nestjs-prometheus';
+import OpenAI from 'openai';
+import type { Counter } from 'prom-client';
+import { ResilienceFactory } from '../../../common/resilience/resilience.factory';
+import { AppConfig } from '../../../config/app-config';
+import { PROVIDER_FALLBACKS } from '../voice.metrics';
+import { OpenAiSpeechToText } from './stt/openai-speech-to-text';
+import { SpeechToText } from './stt/speech-to-text';
+import { EspeakTextToSpeech } from './tts/espeak-text-to-speech';
+import { OpenAiTextToSpeech } from './tts/openai-text-to-speech';
+import { TextToSpeech } from './tts/text-to-speech';
+import { TextToSpeechChain } from './tts/text-to-speech-chain';
+
+/** Injection token of the optional speech-to-text: null when STT_PROVIDER=none. */
+export const SPEECH_TO_TEXT = Symbol('SPEECH_TO_TEXT');
+/** Injection token of the text-to-speech chain: null when no provider can run here. */
+export const TEXT_TO_SPEECH = Symbol('TEXT_TO_SPEECH');
+
+function openAiClient(config: AppConfig): OpenAI | undefined {
+  const { apiKey, baseUrl } = config.speech.openai;
+  // A self-hosted compatible server may need no key; api.openai.com always does.
+  if (!apiKey && baseUrl.startsWith('https://api.openai.com')) return undefined;
+  return new OpenAI({ apiKey: apiKey ?? 'not-needed', baseURL: baseUrl, maxRetries: 0 });
+}
+
+/** Binds the speech ports from configuration, each provider behind its resilience policy. */
+export const speechProviders: Provider[] = [
+  {
+    provide: TEXT_TO_SPEECH,
+    inject: [AppConfig, ResilienceFactory, getToken(PROVIDER_FALLBACKS)],
+    useFactory: (
+      config: AppConfig,
+      resilience: ResilienceFactory,
+      fallbacks: Counter<string>,
+    ): TextToSpeech | null => {
+      const logger = new Logger('TextToSpeech');
+      const available: TextToSpeech[] = [];
+      const client = openAiClient(config);
+      if (client) {
+        available.push(
+          new OpenAiTextToSpeech(
+            client,
+            config.speech.openai.ttsModel,
+            config.speech.openai.ttsVoice,
+            resilience.create('openai-tts'),
+          ),
+        );
+      }
+      const espeak = EspeakTextToSpeech.detect(config.speech.espeakPath);
+      if (espeak) available.push(new EspeakTextToSpeech(config.speech.espeakPath));
+      else
+        logger.warn(
+          `Local text-to-speech unavailable: ${config.speech.espeakPath} was not found (install espeak-ng)`,
+        );
+      // The configured provider first, then the other cloud ones, the local one last.
+      const preferred = available.find((provider) => provider.name === config.speech.ttsProvider);
+      const ordered = [
+        ...(preferred ? [preferred] : []),
+        ...available.filter((provider) => provider !== preferred && provider.name !== 'local'),
+        ...available.filter((provider) => provider !== preferred && provider.name === 'local'),
+      ];
+      if (ordered.length === 0) {
+        logger.warn('No text-to-speech provider can run: calls will not speak');
+        return null;
+      }
+      logger.log(`Text-to-speech chain: ${ordered.map((provider) => provider.name).join(' → ')}`);
+      return ordered.length === 1 ? ordered[0] : new TextToSpeechChain(ordered, fallbacks);
+    },
+  },
+  {
+    provide: SPEECH_TO_TEXT,
+    inject: [AppConfig, ResilienceFactory],
+    useFactory: (config: AppConfig, resilience: ResilienceFactory): SpeechToText | null => {
+      if (config.speech.sttProvider !== 'openai') return null;
+      const client = openAiClient(config);
+      if (!client) {
+        new Logger('SpeechToText').warn(
+          'STT_PROVIDER=openai but OPENAI_API_KEY is not set: no speech-to-text',
+        );
+        return null;
+      }
+      return new OpenAiSpeechToText(
+        client,
+        config.speech.openai.sttModel,
+        resilience.create('openai-stt'),
+      );
+    },
+  },
+];
