@@ -74,6 +74,10 @@ export abstract class AppConfig {
       readonly ttsVoice: string;
     };
     readonly espeakPath: string;
+    readonly llmProvider: 'openai' | 'none';
+    readonly chatModel: string;
+    readonly bargeInMinSpeechMs: number;
+    readonly endpointingSilenceMs: number;
   };
   abstract readonly resilience: {
     readonly maxAttempts: number;
@@ -173,6 +177,10 @@ function toTree(env: Env): AppConfig {
         ttsVoice: env.OPENAI_TTS_VOICE,
       },
       espeakPath: env.ESPEAK_NG_PATH,
+      llmProvider: env.LLM_PROVIDER,
+      chatModel: env.OPENAI_CHAT_MODEL,
+      bargeInMinSpeechMs: env.BARGE_IN_MIN_SPEECH_MS,
+      endpointingSilenceMs: env.ENDPOINTING_SILENCE_MS,
     },
     resilience: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,

@@ -369,6 +369,28 @@ export const ENV_SPEC = {
     description: 'Default OpenAI voice when the agent names none (alloy, nova, ...).',
     schema: z.string().min(1).default('alloy'),
   },
+  LLM_PROVIDER: {
+    group: 'Speech',
+    description:
+      'The conversation model: openai (any OpenAI-compatible chat-completions server, streamed) or none.',
+    schema: z.enum(['openai', 'none'], { error: 'must be openai or none' }).default('none'),
+  },
+  OPENAI_CHAT_MODEL: {
+    group: 'Speech',
+    description: 'Chat model of the agent (gpt-4o-mini, or what Ollama/vLLM/llama.cpp serve).',
+    schema: z.string().min(1).default('gpt-4o-mini'),
+  },
+  BARGE_IN_MIN_SPEECH_MS: {
+    group: 'Speech',
+    description:
+      'Caller speech that interrupts the agent; shorter sounds (mm-hm, okay) are backchannels and do not.',
+    schema: z.coerce.number().int().min(50).default(250),
+  },
+  ENDPOINTING_SILENCE_MS: {
+    group: 'Speech',
+    description: 'Silence that ends a caller utterance.',
+    schema: z.coerce.number().int().min(100).default(600),
+  },
   ESPEAK_NG_PATH: {
     group: 'Speech',
     description: 'The espeak-ng executable of the local text-to-speech (detected at boot).',

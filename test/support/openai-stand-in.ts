@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseWav } from '../../src/modules/voice/audio/wav';
+import { encodeMulaw } from '../../src/modules/voice/audio/mulaw';
+import { resample } from '../../src/modules/voice/audio/resampler';
+import { parseWav, pcm16Samples } from '../../src/modules/voice/audio/wav';
+import { EnergyEndpointer } from '../../src/modules/voice/turns/energy-endpointer';
 import { SHARED_AUDIO, sharedAudio } from './twilio';
 
 export type Scripted = number | 'hang';
@@ -18,13 +21,17 @@ interface Recorded {
 /**
  * OpenAI's audio API on loopback, in its real wire format: `POST /v1/audio/speech` answers raw 24 kHz 16-bit
  * PCM (`response_format: pcm`), streamed in chunks; `POST /v1/audio/transcriptions` takes multipart/form-data
- * and answers `{ "text": ... }`, recognising the shared test utterances by their duration. `failNext` scripts
+ * and answers `{ "text": ... }`, recognising the shared test utterances by their duration;
+ * `POST /v1/chat/completions` streams server-sent `chat.completion.chunk` events ending with `[DONE]`. `failNext` scripts
  * errors (OpenAI's JSON error shape) or hangs.
  */
 export class OpenAiStandIn {
   readonly requests: Recorded[] = [];
   readonly failNext: Scripted[] = [];
   speechSeconds = 1;
+  /** The assistant's reply to the last user message, streamed a few characters per SSE chunk. */
+  reply: (input: string) => string = (input) => `You said: ${input.replace(/[.?!]+$/, '')}.`;
+  tokenDelayMs = 5;
   private server!: Server;
   private readonly transcripts: { seconds: number; text: string }[];
   url = '';
@@ -36,7 +43,7 @@ export class OpenAiStandIn {
     this.transcripts = Object.entries(spoken)
       .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')
       .map(([file, text]) => ({
-        seconds: sharedAudio(file.replace('.ulaw.wav', '')).length / 8000,
+        seconds: speechSeconds(sharedAudio(file.replace('.ulaw.wav', ''))),
         text,
       }));
   }
@@ -88,12 +95,32 @@ export class OpenAiStandIn {
       response.end();
       return;
     }
+    if (request.url === '/v1/chat/completions') {
+      recorded.json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      const messages = recorded.json.messages as { role: string; content: string }[];
+      const text = this.reply(messages.at(-1)?.content ?? '');
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+        `data: ${JSON.stringify({ id: 'chatcmpl-standin', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: recorded.json!.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      response.write(chunk({ role: 'assistant', content: '' }, null));
+      for (let offset = 0; offset < text.length; offset += 6) {
+        if (response.destroyed) return;
+        await new Promise((resolve) => setTimeout(resolve, this.tokenDelayMs));
+        response.write(chunk({ content: text.slice(offset, offset + 6) }, null));
+      }
+      response.write(chunk({}, 'stop'));
+      response.end('data: [DONE]\n\n');
+      return;
+    }
     if (request.url === '/v1/audio/transcriptions') {
       const { fields, file } = parseMultipart(body, request.headers['content-type'] ?? '');
       recorded.fields = fields;
       recorded.fileBytes = file?.length;
+      // Recognises an utterance by how long its speech lasts, measured as on the shared files.
       const wav = file ? parseWav(file) : undefined;
-      const seconds = wav ? wav.data.length / (wav.sampleRate * (wav.bitsPerSample / 8)) : 0;
+      const seconds = wav
+        ? speechSeconds(encodeMulaw(resample(pcm16Samples(wav), wav.sampleRate, 8000)))
+        : 0;
       const match = this.transcripts.reduce((best, candidate) =>
         Math.abs(candidate.seconds - seconds) < Math.abs(best.seconds - seconds) ? candidate : best,
       );
@@ -108,6 +135,16 @@ export class OpenAiStandIn {
       JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }),
     );
   }
+}
+
+/** Seconds from the first to the last speech frame of 8 kHz mu-law audio. */
+function speechSeconds(mulaw: Buffer): number {
+  const spans: { startMs: number; endMs: number }[] = [];
+  const endpointer = new EnergyEndpointer((utterance) => spans.push(utterance));
+  for (let offset = 0; offset + 160 <= mulaw.length; offset += 160)
+    endpointer.push(mulaw.subarray(offset, offset + 160));
+  endpointer.flush();
+  return spans.length === 0 ? 0 : (spans.at(-1)!.endMs - spans[0].startMs) / 1000;
 }
 
 function parseMultipart(

@@ -4,6 +4,8 @@ import { ResilienceFactory } from '../../common/resilience/resilience.factory';
 import { AppConfig } from '../../config/app-config';
 import { AgentsModule } from '../agent/agents/agents.module';
 import { JwtKeysModule } from '../auth/tokens/jwt-keys.module';
+import { ConversationPipelineFactory } from '../voice/pipeline/conversation-pipeline.factory';
+import { VoiceModule } from '../voice/voice.module';
 import { CallHistoryService } from './calls/call-history.service';
 import { CallsController } from './calls/calls.controller';
 import { CallsRepository } from './calls/calls.repository';
@@ -19,7 +21,6 @@ import { CallQueue } from './queue/call-queue';
 import { CallRegistry } from './registry/call-registry';
 import { callStateProviders } from './registry/call-state.providers';
 import { CallSessionManager } from './session/call-session.manager';
-import { TurnSlotPipelineFactory } from './session/turn-slot-pipeline';
 import { VoicePipelineFactory } from './session/voice-pipeline';
 import { StreamTokenService } from './streams/stream-token.service';
 import { telephonyMetricProviders } from './telephony.metrics';
@@ -54,7 +55,7 @@ const twilioCallControlProvider = {
 };
 
 @Module({
-  imports: [RateLimitModule, JwtKeysModule, AgentsModule],
+  imports: [RateLimitModule, JwtKeysModule, AgentsModule, VoiceModule],
   controllers: [
     TwilioWebhookController,
     CallsController,
@@ -65,7 +66,7 @@ const twilioCallControlProvider = {
     ...telephonyMetricProviders,
     ...callStateProviders,
     twilioCallControlProvider,
-    { provide: VoicePipelineFactory, useClass: TurnSlotPipelineFactory },
+    { provide: VoicePipelineFactory, useExisting: ConversationPipelineFactory },
     CallsRepository,
     CustomersRepository,
     PhoneNumbersRepository,

@@ -55,6 +55,11 @@ export class EnergyEndpointer {
     return this.startMs !== undefined;
   }
 
+  /** Speech heard so far in the current utterance (0 between utterances). */
+  get currentSpeechMs(): number {
+    return this.startMs === undefined ? 0 : this.speechMs;
+  }
+
   push(frame: Uint8Array): void {
     const frameMs = (frame.length / 8000) * 1000 || this.options.frameMs;
     const isSpeech = mulawFrameRms(frame) >= this.options.speechThreshold;

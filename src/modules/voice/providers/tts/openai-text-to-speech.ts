@@ -34,9 +34,8 @@ export class OpenAiTextToSpeech extends TextToSpeech {
           const response = await this.client.audio.speech.create(
             {
               model: this.model,
-              voice: (options.voice && options.voice !== 'default'
-                ? options.voice
-                : this.defaultVoice),
+              voice:
+                options.voice && options.voice !== 'default' ? options.voice : this.defaultVoice,
               input: text,
               response_format: 'pcm',
             },

@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Histogram } from 'prom-client';
+import { AppConfig } from '../../../config/app-config';
+import type { ConversationResponder } from '../../agent/conversation/conversation-responder';
+import { CONVERSATION_RESPONDER } from '../../agent/conversation/conversation.providers';
+import { TurnSlotPipelineFactory } from '../../telephony/session/turn-slot-pipeline';
+import {
+  CallAudioSink,
+  CallContext,
+  VoicePipeline,
+  VoicePipelineFactory,
+} from '../../telephony/session/voice-pipeline';
+import { SPEECH_TO_TEXT, TEXT_TO_SPEECH } from '../providers/speech-providers';
+import type { SpeechToText } from '../providers/stt/speech-to-text';
+import type { TextToSpeech } from '../providers/tts/text-to-speech';
+import { DEFAULT_ENDPOINTER_OPTIONS } from '../turns/energy-endpointer';
+import { TURN_LATENCY } from '../voice.metrics';
+import { PipelineSettings, VoiceConversationPipeline } from './voice-conversation.pipeline';
+
+const APOLOGY = "I'm sorry, I'm having trouble on my side. Could you say that again?";
+const GOODBYE = 'Thank you for calling. Goodbye.';
+
+/**
+ * Fills telephony's VoicePipeline port: a full conversation when speech-to-text, text-to-speech and a
+ * conversation model are configured; otherwise the turn-slot pipeline, which records turns without
+ * pretending to understand them.
+ */
+@Injectable()
+export class ConversationPipelineFactory extends VoicePipelineFactory implements OnModuleInit {
+  private readonly logger = new Logger('VoicePipeline');
+  private readonly fallback = new TurnSlotPipelineFactory();
+  private apologyAudio: Buffer | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(SPEECH_TO_TEXT) private readonly stt: SpeechToText | null,
+    @Inject(TEXT_TO_SPEECH) private readonly tts: TextToSpeech | null,
+    @Inject(CONVERSATION_RESPONDER) private readonly responder: ConversationResponder | null,
+    @InjectMetric(TURN_LATENCY) private readonly latency: Histogram<string>,
+  ) {
+    super();
+  }
+
+  async onModuleInit(): Promise<void> {
+    const missing = [
+      !this.stt && 'speech-to-text (STT_PROVIDER)',
+      !this.tts && 'text-to-speech',
+      !this.responder && 'a conversation model (LLM_PROVIDER)',
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      this.logger.warn(
+        `Calls are recorded as untranscribed turns until these are configured: ${missing.join(', ')}`,
+      );
+      return;
+    }
+    // Pre-synthesized so a provider outage mid-call can still be apologised for at once.
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of this.tts!.synthesize(APOLOGY)) chunks.push(chunk);
+      this.apologyAudio = Buffer.concat(chunks);
+    } catch (error) {
+      this.logger.warn(`Could not pre-synthesize the apology: ${(error as Error).message}`);
+    }
+    this.logger.log(
+      `Voice conversations: ${this.stt!.name} → ${this.responder!.name} → ${this.tts!.name}`,
+    );
+  }
+
+  create(context: CallContext, sink: CallAudioSink): VoicePipeline {
+    if (!this.stt || !this.tts || !this.responder) return this.fallback.create(context, sink);
+    const settings: PipelineSettings = {
+      endpointer: {
+        ...DEFAULT_ENDPOINTER_OPTIONS,
+        endSilenceMs: this.config.speech.endpointingSilenceMs,
+      },
+      bargeInMinSpeechMs: this.config.speech.bargeInMinSpeechMs,
+      apologyAudio: this.apologyAudio,
+      goodbye: GOODBYE,
+    };
+    return new VoiceConversationPipeline(
+      context,
+      sink,
+      { stt: this.stt, tts: this.tts, responder: this.responder, latency: this.latency },
+      settings,
+    );
+  }
+}

@@ -1,0 +1,170 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { placeCall } from '../../scripts/call-simulator/twilio-caller';
+import { Call } from '../../src/modules/telephony/calls/call.entity';
+import { registerAccount, type Account } from '../factories/account.factory';
+import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
+import { OpenAiStandIn } from '../support/openai-stand-in';
+import { createTestApp, type TestApp } from '../support/test-app';
+import {
+  PUBLIC_BASE_URL,
+  sharedAudio,
+  TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN,
+  TWILIO_ENV,
+} from '../support/twilio';
+import { waitFor } from '../support/wait-for';
+
+const GREETING =
+  'Hello and welcome to Acme Dental. I can book, move or cancel an appointment for you. What would you like to do today?';
+
+interface TurnView {
+  callId: string;
+  index: number;
+  role: string;
+  text: string | null;
+  interrupted: boolean;
+  latency: Record<string, number>;
+}
+
+describe('Voice conversation over a real Twilio media stream (e2e)', () => {
+  const openai = new OpenAiStandIn();
+  let sut: TestApp;
+  let owner: Account;
+
+  beforeAll(async () => {
+    await openai.start();
+    sut = await createTestApp(
+      {
+        ...TWILIO_ENV,
+        OPENAI_BASE_URL: openai.url,
+        OPENAI_API_KEY: 'sk-test',
+        STT_PROVIDER: 'openai',
+        TTS_PROVIDER: 'openai',
+        LLM_PROVIDER: 'openai',
+        ENDPOINTING_SILENCE_MS: '500',
+      },
+      { listen: true },
+    );
+    owner = await registerAccount(sut.app);
+  });
+  afterAll(async () => {
+    await sut.close();
+    await openai.stop();
+  });
+
+  async function call(audio: Buffer, firstMessage: string) {
+    const agent = await createAgent(sut.app, owner, { firstMessage });
+    const number = await createPhoneNumber(sut.app, owner, agent.id);
+    const result = await placeCall({
+      baseUrl: sut.baseUrl,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      authToken: TWILIO_AUTH_TOKEN,
+      accountSid: TWILIO_ACCOUNT_SID,
+      from: uniqueE164(),
+      to: number.e164,
+      audio,
+      speed: 1, // real time: barge-in and marks depend on it
+      tailMs: 1500,
+      mediaUrlOverride: `${sut.baseUrl.replace('http', 'ws')}/telephony/twilio/media`,
+    });
+    const stored = await waitFor(
+      () =>
+        sut.app
+          .get(DataSource)
+          .getRepository(Call)
+          .findOneByOrFail({ providerCallId: result.callSid }),
+      (c) => c.endedAt !== null,
+    );
+    const detail = await request(sut.app.getHttpServer())
+      .get(`/api/v1/calls/${stored.id}`)
+      .set('authorization', `Bearer ${owner.accessToken}`)
+      .expect(200);
+    return {
+      result,
+      turns: detail.body.turns as TurnView[],
+      events: detail.body.events as { type: string }[],
+    };
+  }
+
+  it('transcribes 4 caller turns, answers each with spoken agent audio, and stores every latency', async () => {
+    // Short replies leave the caller's 1 s pauses room for endpointing and latency, even on a loaded machine.
+    openai.speechSeconds = 0.2;
+    const { result, turns } = await call(sharedAudio('call-4-turns'), '');
+
+    expect(result.protocolErrors).toEqual([]);
+    expect(result.clears).toBe(0);
+    expect(turns.map((turn) => turn.role)).toEqual([
+      'caller',
+      'agent',
+      'caller',
+      'agent',
+      'caller',
+      'agent',
+      'caller',
+      'agent',
+    ]);
+    const caller = turns.filter((turn) => turn.role === 'caller').map((turn) => turn.text);
+    expect(caller).toEqual([
+      'Hello, I would like to check the status of my order please.',
+      'My order number is four five seven two. It has not arrived yet.',
+      'What is twelve times thirty four?',
+      'Thank you, that is all. Goodbye.',
+    ]);
+    const agent = turns.filter((turn) => turn.role === 'agent');
+    expect(agent.map((turn) => turn.text)).toEqual(
+      caller.map((text) => `You said: ${text!.replace(/[.?!]+$/, '')}.`),
+    );
+    for (const turn of agent) {
+      expect(turn.interrupted).toBe(false);
+      expect(turn.latency).toEqual({
+        endOfSpeechToFinalTranscriptMs: expect.any(Number),
+        toFirstLlmTokenMs: expect.any(Number),
+        toFirstTtsAudioMs: expect.any(Number),
+        toFirstAudioSentMs: expect.any(Number),
+      });
+      expect(turn.latency.toFirstAudioSentMs).toBeGreaterThanOrEqual(
+        turn.latency.toFirstLlmTokenMs,
+      );
+    }
+    // 4 replies of 0.2 s each reached the caller.
+    expect(result.receivedAudio.length).toBeGreaterThanOrEqual(4 * 0.2 * 8000 - 100);
+  }, 40_000);
+
+  it('stops talking when the caller barges in: clear sent, synthesis cancelled, turn recorded with what was heard', async () => {
+    openai.speechSeconds = 1;
+    const silence = Buffer.alloc(8000 * 1.5, 0xff); // the caller listens to one sentence and a half
+    const { result, turns, events } = await call(
+      Buffer.concat([silence, sharedAudio('hello')]),
+      GREETING,
+    );
+
+    expect(result.clears).toBe(1);
+    const greeting = turns.find((turn) => turn.role === 'agent')!;
+    expect(greeting).toMatchObject({
+      interrupted: true,
+      text: 'Hello and welcome to Acme Dental.',
+    });
+    expect(events.map((event) => event.type)).toContain('agent.interrupted');
+    // Synthesis outran playback here, so all three sentences had been sent: the clear dropped the unplayed ones.
+    expect(result.marks).toContain(`${greeting.callId.slice(0, 8)}:1`);
+    const caller = turns.find((turn) => turn.role === 'caller');
+    expect(caller?.text).toBe('Hello, I would like to check the status of my order please.');
+  }, 30_000);
+
+  it('lets a short backchannel ("mm-hm") pass without interrupting', async () => {
+    openai.speechSeconds = 1;
+    const backchannel = Buffer.alloc(8000 * 0.15, 0x20); // 150 ms at speech level
+    const audio = Buffer.concat([
+      Buffer.alloc(8000 * 1.2, 0xff),
+      backchannel,
+      Buffer.alloc(8000 * 3, 0xff),
+    ]);
+    const { result, turns } = await call(audio, GREETING);
+
+    expect(result.clears).toBe(0);
+    expect(turns).toEqual([
+      expect.objectContaining({ role: 'agent', interrupted: false, text: GREETING }),
+    ]);
+  }, 30_000);
+});
