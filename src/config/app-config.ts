@@ -76,6 +76,7 @@ export abstract class AppConfig {
     readonly espeakPath: string;
     readonly llmProvider: 'openai' | 'none';
     readonly chatModel: string;
+    readonly sentimentProvider: 'lexicon' | 'llm';
     readonly bargeInMinSpeechMs: number;
     readonly endpointingSilenceMs: number;
   };
@@ -179,6 +180,7 @@ function toTree(env: Env): AppConfig {
       espeakPath: env.ESPEAK_NG_PATH,
       llmProvider: env.LLM_PROVIDER,
       chatModel: env.OPENAI_CHAT_MODEL,
+      sentimentProvider: env.SENTIMENT_PROVIDER,
       bargeInMinSpeechMs: env.BARGE_IN_MIN_SPEECH_MS,
       endpointingSilenceMs: env.ENDPOINTING_SILENCE_MS,
     },

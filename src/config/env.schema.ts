@@ -380,6 +380,12 @@ export const ENV_SPEC = {
     description: 'Chat model of the agent (gpt-4o-mini, or what Ollama/vLLM/llama.cpp serve).',
     schema: z.string().min(1).default('gpt-4o-mini'),
   },
+  SENTIMENT_PROVIDER: {
+    group: 'Speech',
+    description:
+      'Sentiment of caller turns: lexicon (fast, offline) or llm (the OpenAI-compatible chat model, lexicon as fallback).',
+    schema: z.enum(['lexicon', 'llm'], { error: 'must be lexicon or llm' }).default('lexicon'),
+  },
   BARGE_IN_MIN_SPEECH_MS: {
     group: 'Speech',
     description:

@@ -24,6 +24,7 @@ interface TurnView {
   role: string;
   text: string | null;
   interrupted: boolean;
+  sentiment: number | null;
   latency: Record<string, number>;
 }
 
@@ -111,6 +112,9 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
       'What is twelve times thirty four?',
       'Thank you, that is all. Goodbye.',
     ]);
+    const sentiments = turns.filter((turn) => turn.role === 'caller').map((turn) => turn.sentiment);
+    expect(sentiments[3]).toBeGreaterThan(0); // "Thank you, that is all."
+    expect(sentiments.every((value) => typeof value === 'number')).toBe(true);
     const agent = turns.filter((turn) => turn.role === 'agent');
     expect(agent.map((turn) => turn.text)).toEqual(
       caller.map((text) => `You said: ${text!.replace(/[.?!]+$/, '')}.`),

@@ -1,13 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agent/agents/agents.module';
 import { ConversationPipelineFactory } from './pipeline/conversation-pipeline.factory';
-import { SPEECH_TO_TEXT, speechProviders, TEXT_TO_SPEECH } from './providers/speech-providers';
+import {
+  SENTIMENT,
+  SPEECH_TO_TEXT,
+  speechProviders,
+  TEXT_TO_SPEECH,
+} from './providers/speech-providers';
 import { voiceMetricProviders } from './voice.metrics';
 
 /** Speech providers and the conversation pipeline that fills telephony's VoicePipeline port. */
 @Module({
   imports: [AgentsModule],
   providers: [...voiceMetricProviders, ...speechProviders, ConversationPipelineFactory],
-  exports: [SPEECH_TO_TEXT, TEXT_TO_SPEECH, ConversationPipelineFactory],
+  exports: [SPEECH_TO_TEXT, TEXT_TO_SPEECH, SENTIMENT, ConversationPipelineFactory],
 })
 export class VoiceModule {}

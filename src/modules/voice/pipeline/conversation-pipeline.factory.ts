@@ -11,7 +11,8 @@ import {
   VoicePipeline,
   VoicePipelineFactory,
 } from '../../telephony/session/voice-pipeline';
-import { SPEECH_TO_TEXT, TEXT_TO_SPEECH } from '../providers/speech-providers';
+import { SENTIMENT, SPEECH_TO_TEXT, TEXT_TO_SPEECH } from '../providers/speech-providers';
+import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import type { SpeechToText } from '../providers/stt/speech-to-text';
 import type { TextToSpeech } from '../providers/tts/text-to-speech';
 import { DEFAULT_ENDPOINTER_OPTIONS } from '../turns/energy-endpointer';
@@ -37,6 +38,7 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
     @Inject(SPEECH_TO_TEXT) private readonly stt: SpeechToText | null,
     @Inject(TEXT_TO_SPEECH) private readonly tts: TextToSpeech | null,
     @Inject(CONVERSATION_RESPONDER) private readonly responder: ConversationResponder | null,
+    @Inject(SENTIMENT) private readonly sentiment: SentimentAnalyzer,
     @InjectMetric(TURN_LATENCY) private readonly latency: Histogram<string>,
   ) {
     super();
@@ -81,7 +83,13 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
     return new VoiceConversationPipeline(
       context,
       sink,
-      { stt: this.stt, tts: this.tts, responder: this.responder, latency: this.latency },
+      {
+        stt: this.stt,
+        tts: this.tts,
+        responder: this.responder,
+        sentiment: this.sentiment,
+        latency: this.latency,
+      },
       settings,
     );
   }

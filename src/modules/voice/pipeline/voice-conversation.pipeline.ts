@@ -11,6 +11,7 @@ import type {
   VoicePipeline,
 } from '../../telephony/session/voice-pipeline';
 import type { SpeechToText, SpeechToTextStream } from '../providers/stt/speech-to-text';
+import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import type { TextToSpeech } from '../providers/tts/text-to-speech';
 import { EndpointerOptions, EnergyEndpointer } from '../turns/energy-endpointer';
 import { SentenceSplitter } from './sentence-splitter';
@@ -31,6 +32,7 @@ export interface PipelineProviders {
   stt: SpeechToText;
   tts: TextToSpeech;
   responder: ConversationResponder;
+  sentiment: SentimentAnalyzer;
   latency: Histogram<string>;
 }
 
@@ -141,6 +143,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
     this.response?.controller.abort();
     this.stt?.close();
     await this.work.catch(() => undefined);
+    await Promise.allSettled([...this.sideWork]);
     if (this.response) await this.recordAgentTurnEnd(this.response, true);
   }
 
@@ -163,6 +166,17 @@ export class VoiceConversationPipeline implements VoicePipeline {
     }
     const endOfSpeechAt = Date.now();
     this.enqueue(() => this.answer(undefined, endOfSpeechAt, stream));
+  }
+
+  private readonly sideWork = new Set<Promise<unknown>>();
+
+  /** Work beside the conversation (sentiment): awaited on close, failures logged, never blocking a reply. */
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) =>
+      this.logger.warn(`Call ${this.context.callId}: ${(error as Error).message}`),
+    );
+    this.sideWork.add(tracked);
+    void tracked.finally(() => this.sideWork.delete(tracked));
   }
 
   private enqueue(task: () => Promise<void>): void {
@@ -197,7 +211,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
       return;
     }
     this.callerTurns++;
-    await this.sink.recordTurn({
+    const callerTurn = await this.sink.recordTurn({
       role: 'caller',
       text,
       startedAt,
@@ -207,6 +221,19 @@ export class VoiceConversationPipeline implements VoicePipeline {
       interrupted: false,
       metadata: stream ? { transcribed: true, stt: this.providers.stt.name } : { source: 'dtmf' },
     });
+    // Sentiment runs beside the reply, never in front of it.
+    this.track(
+      this.providers.sentiment.analyze(text).then((sentiment) =>
+        this.sink.updateTurn(callerTurn.id, {
+          sentiment: sentiment.score,
+          metadata: {
+            ...callerTurn.metadata,
+            sentiment: sentiment.label,
+            sentimentBy: this.providers.sentiment.name,
+          },
+        }),
+      ),
+    );
     if (this.callerTurns >= this.context.maxTurns) {
       this.ending = true;
       await this.speak(this.settings.goodbye, undefined);

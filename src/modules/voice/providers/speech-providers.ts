@@ -5,6 +5,9 @@ import type { Counter } from 'prom-client';
 import { ResilienceFactory } from '../../../common/resilience/resilience.factory';
 import { AppConfig } from '../../../config/app-config';
 import { PROVIDER_FALLBACKS } from '../voice.metrics';
+import { LexiconSentimentAnalyzer } from '../sentiment/lexicon-sentiment';
+import { LlmSentimentAnalyzer } from '../sentiment/llm-sentiment';
+import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import { OpenAiSpeechToText } from './stt/openai-speech-to-text';
 import { SpeechToText } from './stt/speech-to-text';
 import { EspeakTextToSpeech } from './tts/espeak-text-to-speech';
@@ -14,6 +17,8 @@ import { TextToSpeechChain } from './tts/text-to-speech-chain';
 
 /** Injection token of the optional speech-to-text: null when STT_PROVIDER=none. */
 export const SPEECH_TO_TEXT = Symbol('SPEECH_TO_TEXT');
+/** Injection token of the sentiment analyzer (always bound: the lexicon needs nothing). */
+export const SENTIMENT = Symbol('SENTIMENT');
 /** Injection token of the text-to-speech chain: null when no provider can run here. */
 export const TEXT_TO_SPEECH = Symbol('TEXT_TO_SPEECH');
 
@@ -66,6 +71,21 @@ export const speechProviders: Provider[] = [
       }
       logger.log(`Text-to-speech chain: ${ordered.map((provider) => provider.name).join(' → ')}`);
       return ordered.length === 1 ? ordered[0] : new TextToSpeechChain(ordered, fallbacks);
+    },
+  },
+  {
+    provide: SENTIMENT,
+    inject: [AppConfig, ResilienceFactory],
+    useFactory: (config: AppConfig, resilience: ResilienceFactory): SentimentAnalyzer => {
+      const lexicon = new LexiconSentimentAnalyzer();
+      const client = config.speech.sentimentProvider === 'llm' ? openAiClient(config) : undefined;
+      if (!client) return lexicon;
+      return new LlmSentimentAnalyzer(
+        client,
+        config.speech.chatModel,
+        resilience.create('openai-sentiment'),
+        lexicon,
+      );
     },
   },
   {
