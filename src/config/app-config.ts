@@ -65,13 +65,19 @@ export abstract class AppConfig {
   };
   abstract readonly speech: {
     readonly sttProvider: 'openai' | 'none';
-    readonly ttsProvider: 'local' | 'openai';
+    readonly ttsProvider: 'local' | 'openai' | 'cartesia';
     readonly openai: {
       readonly apiKey: string | undefined;
       readonly baseUrl: string;
       readonly sttModel: string;
       readonly ttsModel: string;
       readonly ttsVoice: string;
+    };
+    readonly cartesia: {
+      readonly apiKey: string | undefined;
+      readonly baseUrl: string;
+      readonly model: string;
+      readonly voiceId: string;
     };
     readonly espeakPath: string;
     readonly llmProvider: 'openai' | 'none';
@@ -176,6 +182,12 @@ function toTree(env: Env): AppConfig {
         sttModel: env.OPENAI_STT_MODEL,
         ttsModel: env.OPENAI_TTS_MODEL,
         ttsVoice: env.OPENAI_TTS_VOICE,
+      },
+      cartesia: {
+        apiKey: env.CARTESIA_API_KEY,
+        baseUrl: env.CARTESIA_URL,
+        model: env.CARTESIA_MODEL,
+        voiceId: env.CARTESIA_VOICE_ID,
       },
       espeakPath: env.ESPEAK_NG_PATH,
       llmProvider: env.LLM_PROVIDER,

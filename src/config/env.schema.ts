@@ -334,8 +334,10 @@ export const ENV_SPEC = {
   TTS_PROVIDER: {
     group: 'Speech',
     description:
-      'Text-to-speech, first choice of the fallback chain: local (espeak-ng, no account needed) or openai.',
-    schema: z.enum(['local', 'openai'], { error: 'must be local or openai' }).default('local'),
+      'Text-to-speech, first choice of the fallback chain: local (espeak-ng, no account needed), openai or cartesia.',
+    schema: z
+      .enum(['local', 'openai', 'cartesia'], { error: 'must be local, openai or cartesia' })
+      .default('local'),
   },
   OPENAI_API_KEY: {
     group: 'Speech',
@@ -396,6 +398,30 @@ export const ENV_SPEC = {
     group: 'Speech',
     description: 'Silence that ends a caller utterance.',
     schema: z.coerce.number().int().min(100).default(600),
+  },
+  CARTESIA_API_KEY: {
+    group: 'Speech',
+    description: 'Cartesia API key; enables the Cartesia text-to-speech in the fallback chain.',
+    schema: optionalString(),
+  },
+  CARTESIA_URL: {
+    group: 'Speech',
+    description: 'Base URL of the Cartesia API.',
+    schema: z
+      .string()
+      .default('https://api.cartesia.ai')
+      .refine((value) => hasProtocol(value, ['http:', 'https:']), 'must be an absolute http(s) URL')
+      .transform((value) => value.replace(/\/+$/, '')),
+  },
+  CARTESIA_MODEL: {
+    group: 'Speech',
+    description: 'Cartesia model id.',
+    schema: z.string().min(1).default('sonic-2'),
+  },
+  CARTESIA_VOICE_ID: {
+    group: 'Speech',
+    description: 'Default Cartesia voice id when the agent names none.',
+    schema: z.string().min(1).default('a0e99841-438c-4a64-b679-ae501e7d6091'),
   },
   ESPEAK_NG_PATH: {
     group: 'Speech',

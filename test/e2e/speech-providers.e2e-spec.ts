@@ -3,6 +3,7 @@ import { SPEECH_TO_TEXT, TEXT_TO_SPEECH } from '../../src/modules/voice/provider
 import { EspeakTextToSpeech } from '../../src/modules/voice/providers/tts/espeak-text-to-speech';
 import type { SpeechToText } from '../../src/modules/voice/providers/stt/speech-to-text';
 import type { TextToSpeech } from '../../src/modules/voice/providers/tts/text-to-speech';
+import { CartesiaStandIn } from '../support/cartesia-stand-in';
 import { OpenAiStandIn } from '../support/openai-stand-in';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { sharedAudio } from '../support/twilio';
@@ -155,5 +156,64 @@ describe('Speech providers against an OpenAI stand-in (e2e)', () => {
       controller.abort();
     }
     expect(chunks).toHaveLength(1);
+  });
+});
+
+describe('Text-to-speech chain Cartesia → OpenAI → local (e2e)', () => {
+  const cartesia = new CartesiaStandIn();
+  const openai = new OpenAiStandIn();
+  let sut: TestApp;
+  let tts: TextToSpeech;
+
+  beforeAll(async () => {
+    await Promise.all([cartesia.start(), openai.start()]);
+    sut = await createTestApp({
+      TTS_PROVIDER: 'cartesia',
+      CARTESIA_API_KEY: 'cartesia-test-key',
+      CARTESIA_URL: cartesia.url,
+      OPENAI_BASE_URL: openai.url,
+      OPENAI_API_KEY: 'sk-test',
+      RETRY_MAX_ATTEMPTS: '2',
+      RETRY_BACKOFF_INITIAL: '0.01',
+      RETRY_BACKOFF_MAX: '0.02',
+    });
+    tts = sut.app.get(TEXT_TO_SPEECH);
+  });
+  afterAll(async () => {
+    await sut.close();
+    await Promise.all([cartesia.stop(), openai.stop()]);
+  });
+
+  it('asks Cartesia for raw 8 kHz mu-law and passes it through untouched', async () => {
+    const audio = await collect(
+      tts.synthesize('Your appointment is confirmed.', { language: 'en-US' }),
+    );
+
+    expect(audio.length).toBe(8000);
+    expect(cartesia.requests.at(-1)).toMatchObject({
+      headers: { 'x-api-key': 'cartesia-test-key', 'cartesia-version': '2024-06-10' },
+      body: {
+        model_id: 'sonic-2',
+        transcript: 'Your appointment is confirmed.',
+        voice: { mode: 'id', id: expect.any(String) },
+        output_format: { container: 'raw', encoding: 'pcm_mulaw', sample_rate: 8000 },
+        language: 'en',
+      },
+    });
+  });
+
+  it('falls back to OpenAI when Cartesia keeps failing, and counts the switch', async () => {
+    cartesia.failNext.push(503, 503);
+    openai.speechSeconds = 0.5;
+    const before = openai.requests.length;
+
+    const audio = await collect(tts.synthesize('Falling back.'));
+
+    expect(Math.abs(audio.length - 4000)).toBeLessThanOrEqual(8);
+    expect(openai.requests.length).toBe(before + 1);
+    const metric = await register.getSingleMetricAsString('switchboard_provider_fallbacks_total');
+    expect(metric).toContain(
+      'switchboard_provider_fallbacks_total{kind="tts",from="cartesia",to="openai"} 1',
+    );
   });
 });

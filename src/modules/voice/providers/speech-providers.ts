@@ -10,6 +10,7 @@ import { LlmSentimentAnalyzer } from '../sentiment/llm-sentiment';
 import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import { OpenAiSpeechToText } from './stt/openai-speech-to-text';
 import { SpeechToText } from './stt/speech-to-text';
+import { CartesiaTextToSpeech } from './tts/cartesia-text-to-speech';
 import { EspeakTextToSpeech } from './tts/espeak-text-to-speech';
 import { OpenAiTextToSpeech } from './tts/openai-text-to-speech';
 import { TextToSpeech } from './tts/text-to-speech';
@@ -41,6 +42,18 @@ export const speechProviders: Provider[] = [
     ): TextToSpeech | null => {
       const logger = new Logger('TextToSpeech');
       const available: TextToSpeech[] = [];
+      const { cartesia } = config.speech;
+      if (cartesia.apiKey) {
+        available.push(
+          new CartesiaTextToSpeech(
+            cartesia.baseUrl,
+            cartesia.apiKey,
+            cartesia.model,
+            cartesia.voiceId,
+            resilience.create('cartesia-tts'),
+          ),
+        );
+      }
       const client = openAiClient(config);
       if (client) {
         available.push(
