@@ -64,7 +64,12 @@ export abstract class AppConfig {
     readonly drainRedirectUrl: string | undefined;
   };
   abstract readonly speech: {
-    readonly sttProvider: 'openai' | 'none';
+    readonly sttProvider: 'deepgram' | 'openai' | 'none';
+    readonly deepgram: {
+      readonly apiKey: string | undefined;
+      readonly url: string;
+      readonly model: string;
+    };
     readonly ttsProvider: 'local' | 'openai' | 'cartesia';
     readonly openai: {
       readonly apiKey: string | undefined;
@@ -175,6 +180,7 @@ function toTree(env: Env): AppConfig {
     },
     speech: {
       sttProvider: env.STT_PROVIDER,
+      deepgram: { apiKey: env.DEEPGRAM_API_KEY, url: env.DEEPGRAM_URL, model: env.DEEPGRAM_MODEL },
       ttsProvider: env.TTS_PROVIDER,
       openai: {
         apiKey: env.OPENAI_API_KEY,

@@ -328,8 +328,10 @@ export const ENV_SPEC = {
   STT_PROVIDER: {
     group: 'Speech',
     description:
-      'Speech-to-text: openai (any OpenAI-compatible /v1/audio/transcriptions, e.g. a self-hosted Whisper server) or none.',
-    schema: z.enum(['openai', 'none'], { error: 'must be openai or none' }).default('none'),
+      'Speech-to-text: deepgram (live streaming), openai (any OpenAI-compatible /v1/audio/transcriptions, e.g. a self-hosted Whisper server) or none.',
+    schema: z
+      .enum(['deepgram', 'openai', 'none'], { error: 'must be deepgram, openai or none' })
+      .default('none'),
   },
   TTS_PROVIDER: {
     group: 'Speech',
@@ -398,6 +400,24 @@ export const ENV_SPEC = {
     group: 'Speech',
     description: 'Silence that ends a caller utterance.',
     schema: z.coerce.number().int().min(100).default(600),
+  },
+  DEEPGRAM_API_KEY: {
+    group: 'Speech',
+    description: 'Deepgram API key, for STT_PROVIDER=deepgram.',
+    schema: optionalString(),
+  },
+  DEEPGRAM_URL: {
+    group: 'Speech',
+    description: 'Deepgram live-streaming endpoint (a self-hosted Deepgram or a stand-in).',
+    schema: z
+      .string()
+      .default('wss://api.deepgram.com/v1/listen')
+      .refine((value) => hasProtocol(value, ['ws:', 'wss:']), 'must be a ws:// or wss:// URL'),
+  },
+  DEEPGRAM_MODEL: {
+    group: 'Speech',
+    description: 'Deepgram model.',
+    schema: z.string().min(1).default('nova-2-phonecall'),
   },
   CARTESIA_API_KEY: {
     group: 'Speech',

@@ -4,6 +4,7 @@ import { EspeakTextToSpeech } from '../../src/modules/voice/providers/tts/espeak
 import type { SpeechToText } from '../../src/modules/voice/providers/stt/speech-to-text';
 import type { TextToSpeech } from '../../src/modules/voice/providers/tts/text-to-speech';
 import { CartesiaStandIn } from '../support/cartesia-stand-in';
+import { DeepgramStandIn } from '../support/deepgram-stand-in';
 import { OpenAiStandIn } from '../support/openai-stand-in';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { sharedAudio } from '../support/twilio';
@@ -215,5 +216,72 @@ describe('Text-to-speech chain Cartesia → OpenAI → local (e2e)', () => {
     expect(metric).toContain(
       'switchboard_provider_fallbacks_total{kind="tts",from="cartesia",to="openai"} 1',
     );
+  });
+});
+
+describe('Deepgram live speech-to-text (e2e)', () => {
+  const deepgram = new DeepgramStandIn();
+  let sut: TestApp;
+  let stt: SpeechToText;
+
+  beforeAll(async () => {
+    await deepgram.start();
+    sut = await createTestApp({
+      STT_PROVIDER: 'deepgram',
+      DEEPGRAM_API_KEY: 'dg-test-key',
+      DEEPGRAM_URL: deepgram.url,
+      RETRY_BACKOFF_INITIAL: '0.01',
+      RETRY_BACKOFF_MAX: '0.02',
+    });
+    stt = sut.app.get(SPEECH_TO_TEXT);
+  });
+  afterAll(async () => {
+    await sut.close();
+    await deepgram.stop();
+  });
+
+  const speak = (name: string) => {
+    const stream = stt.open({ language: 'en-US' });
+    const audio = sharedAudio(name);
+    for (let offset = 0; offset < audio.length; offset += 160)
+      stream.push(audio.subarray(offset, offset + 160));
+    return stream;
+  };
+
+  it('streams mu-law over the WebSocket, reports partials, and returns the final transcript after CloseStream', async () => {
+    const stream = speak('order');
+    const partials: string[] = [];
+    stream.onPartial((text) => partials.push(text));
+
+    const transcript = await stream.finish();
+
+    expect(transcript).toEqual({
+      text: 'My order number is four five seven two. It has not arrived yet.',
+      confidence: 0.97,
+    });
+    expect(partials.length).toBeGreaterThan(0);
+    const connection = deepgram.connections.at(-1)!;
+    expect(connection.authorization).toBe('Token dg-test-key');
+    expect(new URL(connection.url, 'ws://x').searchParams.get('encoding')).toBe('mulaw');
+    expect(new URL(connection.url, 'ws://x').searchParams.get('sample_rate')).toBe('8000');
+  });
+
+  it('retries a refused handshake (429), and gives up on 401', async () => {
+    deepgram.refuseNext.push(429);
+    expect((await speak('math').finish()).text).toBe('What is twelve times thirty four?');
+
+    deepgram.refuseNext.push(401);
+    await expect(speak('math').finish()).rejects.toMatchObject({
+      code: 'PROVIDER_FAILURE',
+      status: 401,
+    });
+  });
+
+  it('reports a connection dropped mid-utterance as a provider failure', async () => {
+    deepgram.dropAfterFrames = 40;
+    await expect(speak('hello').finish()).rejects.toMatchObject({
+      code: 'PROVIDER_FAILURE',
+      message: expect.stringContaining('mid-utterance'),
+    });
   });
 });

@@ -137,6 +137,21 @@ export class OpenAiStandIn {
   }
 }
 
+/** The shared test utterance whose speech lasts as long as this 8 kHz mu-law audio's, or ''. */
+export function recogniseSharedUtterance(mulaw: Buffer): string {
+  const spoken = JSON.parse(
+    readFileSync(path.join(SHARED_AUDIO, 'transcripts.json'), 'utf8'),
+  ) as Record<string, string | string[]>;
+  const seconds = speechSeconds(mulaw);
+  let best: { delta: number; text: string } = { delta: Infinity, text: '' };
+  for (const [file, text] of Object.entries(spoken)) {
+    if (typeof text !== 'string' || text === '') continue;
+    const delta = Math.abs(speechSeconds(sharedAudio(file.replace('.ulaw.wav', ''))) - seconds);
+    if (delta < best.delta) best = { delta, text };
+  }
+  return best.delta < 0.1 ? best.text : '';
+}
+
 /** Seconds from the first to the last speech frame of 8 kHz mu-law audio. */
 function speechSeconds(mulaw: Buffer): number {
   const spans: { startMs: number; endMs: number }[] = [];

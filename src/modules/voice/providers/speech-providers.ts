@@ -8,6 +8,7 @@ import { PROVIDER_FALLBACKS } from '../voice.metrics';
 import { LexiconSentimentAnalyzer } from '../sentiment/lexicon-sentiment';
 import { LlmSentimentAnalyzer } from '../sentiment/llm-sentiment';
 import type { SentimentAnalyzer } from '../sentiment/sentiment';
+import { DeepgramSpeechToText } from './stt/deepgram-speech-to-text';
 import { OpenAiSpeechToText } from './stt/openai-speech-to-text';
 import { SpeechToText } from './stt/speech-to-text';
 import { CartesiaTextToSpeech } from './tts/cartesia-text-to-speech';
@@ -105,6 +106,21 @@ export const speechProviders: Provider[] = [
     provide: SPEECH_TO_TEXT,
     inject: [AppConfig, ResilienceFactory],
     useFactory: (config: AppConfig, resilience: ResilienceFactory): SpeechToText | null => {
+      if (config.speech.sttProvider === 'deepgram') {
+        const { apiKey, url, model } = config.speech.deepgram;
+        if (!apiKey) {
+          new Logger('SpeechToText').warn(
+            'STT_PROVIDER=deepgram but DEEPGRAM_API_KEY is not set: no speech-to-text',
+          );
+          return null;
+        }
+        return new DeepgramSpeechToText(
+          url,
+          apiKey,
+          model,
+          resilience.create('deepgram', { timeoutMs: 5_000 }),
+        );
+      }
       if (config.speech.sttProvider !== 'openai') return null;
       const client = openAiClient(config);
       if (!client) {
