@@ -19,6 +19,8 @@ export interface CallerOptions {
   mediaUrlOverride?: string;
   /** Silence to keep the stream open after the audio, before hanging up. */
   tailMs?: number;
+  /** Keypad digits the caller presses, at these offsets into the audio. */
+  dtmf?: { atMs: number; digit: string }[];
   callSid?: string;
   onEvent?: (event: CallerEvent) => void;
 }
@@ -295,6 +297,16 @@ async function streamAudio(
     });
     result.framesSent++;
     options.onEvent?.({ kind: 'frame_sent', index: frame });
+    for (const press of options.dtmf ?? []) {
+      if (Math.floor(press.atMs / FRAME_MS) === frame) {
+        send({
+          event: 'dtmf',
+          streamSid,
+          sequenceNumber: String(sequence++),
+          dtmf: { track: 'inbound_track', digit: press.digit },
+        });
+      }
+    }
     const due = startedAt + ((frame + 1) * FRAME_MS) / options.speed;
     const wait = due - Date.now();
     if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));

@@ -54,7 +54,11 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
     await openai.stop();
   });
 
-  async function call(audio: Buffer, firstMessage: string) {
+  async function call(
+    audio: Buffer,
+    firstMessage: string,
+    extra: Partial<Parameters<typeof placeCall>[0]> = {},
+  ) {
     const agent = await createAgent(sut.app, owner, { firstMessage });
     const number = await createPhoneNumber(sut.app, owner, agent.id);
     const result = await placeCall({
@@ -68,6 +72,7 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
       speed: 1, // real time: barge-in and marks depend on it
       tailMs: 1500,
       mediaUrlOverride: `${sut.baseUrl.replace('http', 'ws')}/telephony/twilio/media`,
+      ...extra,
     });
     const stored = await waitFor(
       () =>
@@ -169,6 +174,38 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
     expect(result.clears).toBe(0);
     expect(turns).toEqual([
       expect.objectContaining({ role: 'agent', interrupted: false, text: GREETING }),
+    ]);
+  }, 30_000);
+
+  it('passes keypad digits to the agent as caller input', async () => {
+    openai.speechSeconds = 0.2;
+    const { turns, events } = await call(Buffer.alloc(8000 * 2, 0xff), '', {
+      dtmf: [{ atMs: 300, digit: '5' }],
+    });
+
+    expect(events.map((event) => event.type)).toContain('caller.dtmf');
+    expect(turns.map((turn) => [turn.role, turn.text])).toEqual([
+      ['caller', '(The caller pressed the key 5 on the phone keypad.)'],
+      ['agent', 'You said: (The caller pressed the key 5 on the phone keypad.).'],
+    ]);
+  }, 30_000);
+
+  it('apologises when speech-to-text fails mid-call, records why, and carries on', async () => {
+    openai.speechSeconds = 0.2;
+    openai.failNext.push(401); // the first transcription is refused (not retried)
+    const gap = Buffer.alloc(8000 * 1.2, 0xff);
+    const { result, turns, events } = await call(
+      Buffer.concat([sharedAudio('math'), gap, sharedAudio('goodbye')]),
+      '',
+    );
+
+    const failure = events.find((event) => event.type === 'pipeline.provider_failure') as
+      { type: string; payload: { stage: string; code: string } } | undefined;
+    expect(failure?.payload).toMatchObject({ stage: 'stt', code: 'PROVIDER_FAILURE' });
+    expect(result.marks.some((mark) => mark.endsWith(':apology'))).toBe(true);
+    expect(turns.map((turn) => [turn.role, turn.text])).toEqual([
+      ['caller', 'Thank you, that is all. Goodbye.'],
+      ['agent', 'You said: Thank you, that is all. Goodbye.'],
     ]);
   }, 30_000);
 });
