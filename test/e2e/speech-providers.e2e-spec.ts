@@ -3,6 +3,7 @@ import { SPEECH_TO_TEXT, TEXT_TO_SPEECH } from '../../src/modules/voice/provider
 import { EspeakTextToSpeech } from '../../src/modules/voice/providers/tts/espeak-text-to-speech';
 import type { SpeechToText } from '../../src/modules/voice/providers/stt/speech-to-text';
 import type { TextToSpeech } from '../../src/modules/voice/providers/tts/text-to-speech';
+import { TextToSpeechChain } from '../../src/modules/voice/providers/tts/text-to-speech-chain';
 import { CartesiaStandIn } from '../support/cartesia-stand-in';
 import { DeepgramStandIn } from '../support/deepgram-stand-in';
 import { OpenAiStandIn } from '../support/openai-stand-in';
@@ -201,6 +202,20 @@ describe('Text-to-speech chain Cartesia → OpenAI → local (e2e)', () => {
         language: 'en',
       },
     });
+  });
+
+  it('lets an agent put its own provider first', async () => {
+    openai.speechSeconds = 0.25;
+    const before = { cartesia: cartesia.requests.length, openai: openai.requests.length };
+
+    const audio = await collect(
+      (tts as TextToSpeechChain).preferring('openai').synthesize('Agent choice.'),
+    );
+
+    expect(Math.abs(audio.length - 2000)).toBeLessThanOrEqual(8);
+    expect(openai.requests.length).toBe(before.openai + 1);
+    expect(cartesia.requests.length).toBe(before.cartesia);
+    expect((tts as TextToSpeechChain).preferring('nonexistent')).toBe(tts);
   });
 
   it('falls back to OpenAI when Cartesia keeps failing, and counts the switch', async () => {

@@ -5,6 +5,7 @@ import {
   SENTIMENT,
   SPEECH_TO_TEXT,
   speechProviders,
+  SpeechToTextCatalog,
   TEXT_TO_SPEECH,
 } from './providers/speech-providers';
 import { voiceMetricProviders } from './voice.metrics';
@@ -13,6 +14,12 @@ import { voiceMetricProviders } from './voice.metrics';
 @Module({
   imports: [AgentsModule],
   providers: [...voiceMetricProviders, ...speechProviders, ConversationPipelineFactory],
-  exports: [SPEECH_TO_TEXT, TEXT_TO_SPEECH, SENTIMENT, ConversationPipelineFactory],
+  exports: [
+    SPEECH_TO_TEXT,
+    SpeechToTextCatalog,
+    TEXT_TO_SPEECH,
+    SENTIMENT,
+    ConversationPipelineFactory,
+  ],
 })
 export class VoiceModule {}

@@ -16,6 +16,14 @@ import { Organization } from '../../auth/organizations/organization.entity';
 @Index('agents_organization_id_idx', ['organizationId'])
 @Check('agents_max_turns_check', `"max_turns" BETWEEN 1 AND 200`)
 @Check(
+  'agents_stt_provider_check',
+  `"stt_provider" IS NULL OR "stt_provider" IN ('deepgram', 'openai')`,
+)
+@Check(
+  'agents_tts_provider_check',
+  `"tts_provider" IS NULL OR "tts_provider" IN ('cartesia', 'openai', 'local')`,
+)
+@Check(
   'agents_transfer_number_check',
   `"transfer_number" IS NULL OR "transfer_number" ~ '^\\+[1-9][0-9]{6,14}$'`,
 )
@@ -47,6 +55,14 @@ export class Agent {
 
   @Column({ name: 'tools_enabled', type: 'text', array: true, default: () => "'{}'" })
   toolsEnabled: string[];
+
+  /** Speech-to-text for this agent's calls (deepgram, openai); null: the process default (STT_PROVIDER). */
+  @Column({ name: 'stt_provider', type: 'varchar', length: 16, nullable: true })
+  sttProvider: string | null;
+
+  /** First text-to-speech of this agent's chain (cartesia, openai, local); null: TTS_PROVIDER. */
+  @Column({ name: 'tts_provider', type: 'varchar', length: 16, nullable: true })
+  ttsProvider: string | null;
 
   @Column({ name: 'max_turns', type: 'integer', default: 8 })
   maxTurns: number;

@@ -11,7 +11,8 @@ import {
   VoicePipeline,
   VoicePipelineFactory,
 } from '../../telephony/session/voice-pipeline';
-import { SENTIMENT, SPEECH_TO_TEXT, TEXT_TO_SPEECH } from '../providers/speech-providers';
+import { SENTIMENT, SpeechToTextCatalog, TEXT_TO_SPEECH } from '../providers/speech-providers';
+import { TextToSpeechChain } from '../providers/tts/text-to-speech-chain';
 import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import type { SpeechToText } from '../providers/stt/speech-to-text';
 import type { TextToSpeech } from '../providers/tts/text-to-speech';
@@ -35,14 +36,17 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
 
   constructor(
     private readonly config: AppConfig,
-    @Inject(SPEECH_TO_TEXT) private readonly stt: SpeechToText | null,
+    private readonly sttCatalog: SpeechToTextCatalog,
     @Inject(TEXT_TO_SPEECH) private readonly tts: TextToSpeech | null,
     @Inject(CONVERSATION_RESPONDER) private readonly responder: ConversationResponder | null,
     @Inject(SENTIMENT) private readonly sentiment: SentimentAnalyzer,
     @InjectMetric(TURN_LATENCY) private readonly latency: Histogram<string>,
   ) {
     super();
+    this.stt = sttCatalog.preferred;
   }
+
+  private readonly stt: SpeechToText | null;
 
   async onModuleInit(): Promise<void> {
     const missing = [
@@ -70,7 +74,13 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
   }
 
   create(context: CallContext, sink: CallAudioSink): VoicePipeline {
-    if (!this.stt || !this.tts || !this.responder) return this.fallback.create(context, sink);
+    // An agent may pick its own providers among those this process can run.
+    const stt = this.sttCatalog.for(context.agent?.sttProvider);
+    const tts =
+      this.tts instanceof TextToSpeechChain
+        ? this.tts.preferring(context.agent?.ttsProvider)
+        : this.tts;
+    if (!stt || !tts || !this.responder) return this.fallback.create(context, sink);
     const settings: PipelineSettings = {
       endpointer: {
         ...DEFAULT_ENDPOINTER_OPTIONS,
@@ -84,8 +94,8 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
       context,
       sink,
       {
-        stt: this.stt,
-        tts: this.tts,
+        stt,
+        tts,
         responder: this.responder,
         sentiment: this.sentiment,
         latency: this.latency,

@@ -17,7 +17,20 @@ import { OpenAiTextToSpeech } from './tts/openai-text-to-speech';
 import { TextToSpeech } from './tts/text-to-speech';
 import { TextToSpeechChain } from './tts/text-to-speech-chain';
 
-/** Injection token of the optional speech-to-text: null when STT_PROVIDER=none. */
+/** Every speech-to-text this process can use, and the default one (null when STT_PROVIDER=none). */
+export class SpeechToTextCatalog {
+  constructor(
+    readonly preferred: SpeechToText | null,
+    private readonly available: ReadonlyMap<string, SpeechToText>,
+  ) {}
+
+  /** An agent's own choice when it can run here, else the default. */
+  for(name: string | null | undefined): SpeechToText | null {
+    return (name ? this.available.get(name) : undefined) ?? this.preferred;
+  }
+}
+
+/** Injection token of the default speech-to-text: null when STT_PROVIDER=none. */
 export const SPEECH_TO_TEXT = Symbol('SPEECH_TO_TEXT');
 /** Injection token of the sentiment analyzer (always bound: the lexicon needs nothing). */
 export const SENTIMENT = Symbol('SENTIMENT');
@@ -103,37 +116,49 @@ export const speechProviders: Provider[] = [
     },
   },
   {
-    provide: SPEECH_TO_TEXT,
+    provide: SpeechToTextCatalog,
     inject: [AppConfig, ResilienceFactory],
-    useFactory: (config: AppConfig, resilience: ResilienceFactory): SpeechToText | null => {
-      if (config.speech.sttProvider === 'deepgram') {
-        const { apiKey, url, model } = config.speech.deepgram;
-        if (!apiKey) {
-          new Logger('SpeechToText').warn(
-            'STT_PROVIDER=deepgram but DEEPGRAM_API_KEY is not set: no speech-to-text',
-          );
-          return null;
-        }
-        return new DeepgramSpeechToText(
-          url,
-          apiKey,
-          model,
-          resilience.create('deepgram', { timeoutMs: 5_000 }),
+    useFactory: (config: AppConfig, resilience: ResilienceFactory): SpeechToTextCatalog => {
+      const logger = new Logger('SpeechToText');
+      const available = new Map<string, SpeechToText>();
+      const { apiKey, url, model } = config.speech.deepgram;
+      if (apiKey) {
+        available.set(
+          'deepgram',
+          new DeepgramSpeechToText(
+            url,
+            apiKey,
+            model,
+            resilience.create('deepgram', { timeoutMs: 5_000 }),
+          ),
         );
       }
-      if (config.speech.sttProvider !== 'openai') return null;
       const client = openAiClient(config);
-      if (!client) {
-        new Logger('SpeechToText').warn(
-          'STT_PROVIDER=openai but OPENAI_API_KEY is not set: no speech-to-text',
+      if (client) {
+        available.set(
+          'openai',
+          new OpenAiSpeechToText(
+            client,
+            config.speech.openai.sttModel,
+            resilience.create('openai-stt'),
+          ),
         );
-        return null;
       }
-      return new OpenAiSpeechToText(
-        client,
-        config.speech.openai.sttModel,
-        resilience.create('openai-stt'),
+      const provider = config.speech.sttProvider;
+      if (provider !== 'none' && !available.has(provider)) {
+        logger.warn(
+          `STT_PROVIDER=${provider} but its credentials are not set: no speech-to-text by default`,
+        );
+      }
+      return new SpeechToTextCatalog(
+        provider === 'none' ? null : (available.get(provider) ?? null),
+        available,
       );
     },
+  },
+  {
+    provide: SPEECH_TO_TEXT,
+    inject: [SpeechToTextCatalog],
+    useFactory: (catalog: SpeechToTextCatalog) => catalog.preferred,
   },
 ];

@@ -19,6 +19,16 @@ export class TextToSpeechChain extends TextToSpeech {
     this.name = providers.map((provider) => provider.name).join('>');
   }
 
+  /** The same chain with `name` moved to the front (an agent's own choice), when it is part of it. */
+  preferring(name: string | null | undefined): TextToSpeechChain {
+    const preferred = this.providers.find((provider) => provider.name === name);
+    if (!preferred || preferred === this.providers[0]) return this;
+    return new TextToSpeechChain(
+      [preferred, ...this.providers.filter((provider) => provider !== preferred)],
+      this.fallbacks,
+    );
+  }
+
   async *synthesize(text: string, options: SynthesisOptions = {}): AsyncGenerator<Buffer> {
     let lastError: unknown;
     for (const [index, provider] of this.providers.entries()) {
