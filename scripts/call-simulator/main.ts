@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EnergyEndpointer } from '../../src/modules/voice/turns/energy-endpointer';
+import { Endpointer } from '../../src/modules/voice/turns/endpointer';
 import { CallerResult, placeCall } from './twilio-caller';
 import { readMulawWav, writeMulawWav } from '../../src/modules/voice/audio/wav';
 
@@ -159,7 +159,7 @@ async function main(): Promise<number> {
 
 function utterancesOf(audio: Buffer) {
   const found: { startMs: number; endMs: number }[] = [];
-  const endpointer = new EnergyEndpointer((utterance) => found.push(utterance));
+  const endpointer = new Endpointer((utterance) => found.push(utterance));
   for (let offset = 0; offset + 160 <= audio.length; offset += 160)
     endpointer.push(audio.subarray(offset, offset + 160));
   endpointer.flush();

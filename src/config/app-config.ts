@@ -90,6 +90,7 @@ export abstract class AppConfig {
     readonly sentimentProvider: 'lexicon' | 'llm';
     readonly bargeInMinSpeechMs: number;
     readonly endpointingSilenceMs: number;
+    readonly vadDetector: 'spectral' | 'energy';
   };
   abstract readonly resilience: {
     readonly maxAttempts: number;
@@ -201,6 +202,7 @@ function toTree(env: Env): AppConfig {
       sentimentProvider: env.SENTIMENT_PROVIDER,
       bargeInMinSpeechMs: env.BARGE_IN_MIN_SPEECH_MS,
       endpointingSilenceMs: env.ENDPOINTING_SILENCE_MS,
+      vadDetector: env.VAD_DETECTOR,
     },
     resilience: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,

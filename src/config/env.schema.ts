@@ -396,6 +396,14 @@ export const ENV_SPEC = {
       'Caller speech that interrupts the agent; shorter sounds (mm-hm, okay) are backchannels and do not.',
     schema: z.coerce.number().int().min(50).default(250),
   },
+  VAD_DETECTOR: {
+    group: 'Speech',
+    description:
+      'Voice activity detector: spectral (sub-band SNR over an adaptive noise floor) or energy (frame level only).',
+    schema: z
+      .enum(['spectral', 'energy'], { error: 'must be spectral or energy' })
+      .default('spectral'),
+  },
   ENDPOINTING_SILENCE_MS: {
     group: 'Speech',
     description: 'Silence that ends a caller utterance.',

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { encodeMulaw } from '../../src/modules/voice/audio/mulaw';
 import { resample } from '../../src/modules/voice/audio/resampler';
 import { parseWav, pcm16Samples } from '../../src/modules/voice/audio/wav';
-import { EnergyEndpointer } from '../../src/modules/voice/turns/energy-endpointer';
+import { Endpointer } from '../../src/modules/voice/turns/endpointer';
 import { SHARED_AUDIO, sharedAudio } from './twilio';
 
 export type Scripted = number | 'hang';
@@ -155,7 +155,7 @@ export function recogniseSharedUtterance(mulaw: Buffer): string {
 /** Seconds from the first to the last speech frame of 8 kHz mu-law audio. */
 function speechSeconds(mulaw: Buffer): number {
   const spans: { startMs: number; endMs: number }[] = [];
-  const endpointer = new EnergyEndpointer((utterance) => spans.push(utterance));
+  const endpointer = new Endpointer((utterance) => spans.push(utterance));
   for (let offset = 0; offset + 160 <= mulaw.length; offset += 160)
     endpointer.push(mulaw.subarray(offset, offset + 160));
   endpointer.flush();

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EnergyEndpointer } from '../../voice/turns/energy-endpointer';
+import { Endpointer } from '../../voice/turns/endpointer';
 import type { CallAudioSink, CallContext, VoicePipeline } from './voice-pipeline';
 import { VoicePipelineFactory } from './voice-pipeline';
 
@@ -10,7 +10,7 @@ import { VoicePipelineFactory } from './voice-pipeline';
  */
 class TurnSlotPipeline implements VoicePipeline {
   private readonly logger = new Logger('TurnSlotPipeline');
-  private readonly endpointer: EnergyEndpointer;
+  private readonly endpointer: Endpointer;
   private readonly streamStartedAt = Date.now();
   private callerTurns = 0;
   private closed = false;
@@ -20,7 +20,7 @@ class TurnSlotPipeline implements VoicePipeline {
     private readonly context: CallContext,
     private readonly sink: CallAudioSink,
   ) {
-    this.endpointer = new EnergyEndpointer((utterance) => {
+    this.endpointer = new Endpointer((utterance) => {
       const write = this.recordUtterance(
         utterance.startMs,
         utterance.endMs,

@@ -16,7 +16,7 @@ import { TextToSpeechChain } from '../providers/tts/text-to-speech-chain';
 import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import type { SpeechToText } from '../providers/stt/speech-to-text';
 import type { TextToSpeech } from '../providers/tts/text-to-speech';
-import { DEFAULT_ENDPOINTER_OPTIONS } from '../turns/energy-endpointer';
+import { DEFAULT_ENDPOINTER_OPTIONS } from '../turns/endpointer';
 import { TURN_LATENCY } from '../voice.metrics';
 import { PipelineSettings, VoiceConversationPipeline } from './voice-conversation.pipeline';
 
@@ -84,6 +84,7 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
     const settings: PipelineSettings = {
       endpointer: {
         ...DEFAULT_ENDPOINTER_OPTIONS,
+        detector: this.config.speech.vadDetector,
         endSilenceMs: this.config.speech.endpointingSilenceMs,
       },
       bargeInMinSpeechMs: this.config.speech.bargeInMinSpeechMs,

@@ -13,7 +13,7 @@ import type {
 import type { SpeechToText, SpeechToTextStream } from '../providers/stt/speech-to-text';
 import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import type { TextToSpeech } from '../providers/tts/text-to-speech';
-import { EndpointerOptions, EnergyEndpointer } from '../turns/energy-endpointer';
+import { EndpointerOptions, Endpointer } from '../turns/endpointer';
 import { SentenceSplitter } from './sentence-splitter';
 
 const PRE_ROLL_FRAMES = 10; // 200 ms
@@ -63,7 +63,7 @@ interface Response {
  */
 export class VoiceConversationPipeline implements VoicePipeline {
   private readonly logger = new Logger('VoicePipeline');
-  private readonly endpointer: EnergyEndpointer;
+  private readonly endpointer: Endpointer;
   private state: PipelineState = 'listening';
   private stt: SpeechToTextStream | undefined;
   private response: Response | undefined;
@@ -82,7 +82,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
     private readonly providers: PipelineProviders,
     private readonly settings: PipelineSettings,
   ) {
-    this.endpointer = new EnergyEndpointer(
+    this.endpointer = new Endpointer(
       () => this.onUtteranceEnd(),
       settings.endpointer,
       () => this.onSpeechStart(),

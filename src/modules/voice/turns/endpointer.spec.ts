@@ -1,17 +1,14 @@
 import * as path from 'node:path';
 import { MULAW_DECODE_TABLE } from '../audio/mulaw';
 import { readMulawWav } from '../audio/wav';
-import { EnergyEndpointer, Utterance } from './energy-endpointer';
+import { Endpointer, Utterance } from './endpointer';
 
 const SHARED_AUDIO = path.join(__dirname, '..', '..', '..', '..', '..', 'shared', 'audio');
 const audio = (name: string) => readMulawWav(path.join(SHARED_AUDIO, `${name}.ulaw.wav`));
 
-function run(
-  samples: Buffer,
-  options?: ConstructorParameters<typeof EnergyEndpointer>[1],
-): Utterance[] {
+function run(samples: Buffer, options?: ConstructorParameters<typeof Endpointer>[1]): Utterance[] {
   const found: Utterance[] = [];
-  const sut = new EnergyEndpointer((utterance) => found.push(utterance), options);
+  const sut = new Endpointer((utterance) => found.push(utterance), options);
   for (let offset = 0; offset + 160 <= samples.length; offset += 160)
     sut.push(samples.subarray(offset, offset + 160));
   sut.flush();
@@ -28,7 +25,7 @@ function soundSpan(samples: Buffer): { startMs: number; endMs: number } {
   return { startMs: first / 8, endMs: last / 8 };
 }
 
-describe(EnergyEndpointer.name, () => {
+describe(Endpointer.name, () => {
   it('finds exactly the 4 utterances of call-4-turns, within 150 ms of where each one starts and stops', () => {
     // call-4-turns is hello, order, math, goodbye, each followed by 1 s of silence.
     let offsetMs = 0;

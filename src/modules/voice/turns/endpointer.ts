@@ -1,7 +1,13 @@
 import { MULAW_DECODE_TABLE } from '../audio/mulaw';
+import { SpectralVad } from './spectral-vad';
 
 export interface EndpointerOptions {
-  /** Frame RMS (16-bit scale) above which a frame counts as speech. */
+  /**
+   * How frames are classified: `spectral` (sub-band SNR over an adaptive noise floor, see SpectralVad) or
+   * `energy` (frame RMS over `speechThreshold`: simpler, fooled by loud steady noise).
+   */
+  detector?: 'spectral' | 'energy';
+  /** Frame RMS (16-bit scale) above which a frame counts as speech, for the energy detector. */
   speechThreshold: number;
   /** Silence that ends an utterance. */
   endSilenceMs: number;
@@ -11,6 +17,7 @@ export interface EndpointerOptions {
 }
 
 export const DEFAULT_ENDPOINTER_OPTIONS: EndpointerOptions = {
+  detector: 'spectral',
   speechThreshold: 300,
   endSilenceMs: 600,
   minSpeechMs: 200,
@@ -35,21 +42,24 @@ export function mulawFrameRms(frame: Uint8Array): number {
 }
 
 /**
- * Energy-based endpointing on 8 kHz mu-law frames: an utterance starts at the first speech frame and ends after
+ * Endpointing on 8 kHz mu-law frames: an utterance starts at the first speech frame and ends after
  * `endSilenceMs` without speech; bursts shorter than `minSpeechMs` are dropped. It finds turns, it does not
  * understand them.
  */
-export class EnergyEndpointer {
+export class Endpointer {
   private elapsedMs = 0;
   private startMs: number | undefined;
   private lastSpeechMs = 0;
   private speechMs = 0;
+  private readonly vad: SpectralVad | undefined;
 
   constructor(
     private readonly onUtterance: (utterance: Utterance) => void,
     private readonly options: EndpointerOptions = DEFAULT_ENDPOINTER_OPTIONS,
     private readonly onSpeechStart?: (atMs: number) => void,
-  ) {}
+  ) {
+    this.vad = (options.detector ?? 'spectral') === 'spectral' ? new SpectralVad() : undefined;
+  }
 
   get speaking(): boolean {
     return this.startMs !== undefined;
@@ -62,7 +72,9 @@ export class EnergyEndpointer {
 
   push(frame: Uint8Array): void {
     const frameMs = (frame.length / 8000) * 1000 || this.options.frameMs;
-    const isSpeech = mulawFrameRms(frame) >= this.options.speechThreshold;
+    const isSpeech = this.vad
+      ? this.vad.isSpeech(frame)
+      : mulawFrameRms(frame) >= this.options.speechThreshold;
     const frameStart = this.elapsedMs;
     this.elapsedMs += frameMs;
     if (isSpeech) {
