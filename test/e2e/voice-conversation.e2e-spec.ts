@@ -2,6 +2,10 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { placeCall } from '../../scripts/call-simulator/twilio-caller';
 import { Call } from '../../src/modules/telephony/calls/call.entity';
+import {
+  VoiceEvents,
+  type VoiceEventEnvelope,
+} from '../../src/modules/voice/pipeline/voice-events';
 import { registerAccount, type Account } from '../factories/account.factory';
 import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
 import { OpenAiStandIn } from '../support/openai-stand-in';
@@ -94,6 +98,8 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
   }
 
   it('transcribes 4 caller turns, answers each with spoken agent audio, and stores every latency', async () => {
+    const seen: VoiceEventEnvelope[] = [];
+    const unsubscribe = sut.app.get(VoiceEvents).subscribe((event) => seen.push(event));
     // Short replies leave the caller's 1 s pauses room for endpointing and latency, even on a loaded machine.
     openai.speechSeconds = 0.2;
     const { result, turns } = await call(sharedAudio('call-4-turns'), '');
@@ -136,6 +142,19 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
         turn.latency.toFirstLlmTokenMs,
       );
     }
+    unsubscribe();
+    const types = new Set(seen.map((event) => event.type));
+    for (const type of [
+      'utterance.started',
+      'utterance.ended',
+      'transcript.final',
+      'sentiment',
+      'agent.text_delta',
+      'agent.audio',
+    ]) {
+      expect(types).toContain(type);
+    }
+    expect(seen.filter((event) => event.type === 'transcript.final')).toHaveLength(4);
     // 4 replies of 0.2 s each reached the caller.
     expect(result.receivedAudio.length).toBeGreaterThanOrEqual(4 * 0.2 * 8000 - 100);
   }, 40_000);

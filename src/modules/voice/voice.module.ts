@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agent/agents/agents.module';
 import { ConversationPipelineFactory } from './pipeline/conversation-pipeline.factory';
+import { VoiceEvents } from './pipeline/voice-events';
 import {
   SENTIMENT,
   SPEECH_TO_TEXT,
@@ -13,13 +14,19 @@ import { voiceMetricProviders } from './voice.metrics';
 /** Speech providers and the conversation pipeline that fills telephony's VoicePipeline port. */
 @Module({
   imports: [AgentsModule],
-  providers: [...voiceMetricProviders, ...speechProviders, ConversationPipelineFactory],
+  providers: [
+    ...voiceMetricProviders,
+    ...speechProviders,
+    ConversationPipelineFactory,
+    VoiceEvents,
+  ],
   exports: [
     SPEECH_TO_TEXT,
     SpeechToTextCatalog,
     TEXT_TO_SPEECH,
     SENTIMENT,
     ConversationPipelineFactory,
+    VoiceEvents,
   ],
 })
 export class VoiceModule {}

@@ -19,6 +19,7 @@ import type { TextToSpeech } from '../providers/tts/text-to-speech';
 import { DEFAULT_ENDPOINTER_OPTIONS } from '../turns/endpointer';
 import { TURN_LATENCY } from '../voice.metrics';
 import { PipelineSettings, VoiceConversationPipeline } from './voice-conversation.pipeline';
+import { VoiceEvents } from './voice-events';
 
 const APOLOGY = "I'm sorry, I'm having trouble on my side. Could you say that again?";
 const GOODBYE = 'Thank you for calling. Goodbye.';
@@ -41,6 +42,7 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
     @Inject(CONVERSATION_RESPONDER) private readonly responder: ConversationResponder | null,
     @Inject(SENTIMENT) private readonly sentiment: SentimentAnalyzer,
     @InjectMetric(TURN_LATENCY) private readonly latency: Histogram<string>,
+    private readonly events: VoiceEvents,
   ) {
     super();
     this.stt = sttCatalog.preferred;
@@ -100,6 +102,7 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
         responder: this.responder,
         sentiment: this.sentiment,
         latency: this.latency,
+        events: this.events,
       },
       settings,
     );

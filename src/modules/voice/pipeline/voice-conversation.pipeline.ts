@@ -15,6 +15,7 @@ import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import type { TextToSpeech } from '../providers/tts/text-to-speech';
 import { EndpointerOptions, Endpointer } from '../turns/endpointer';
 import { SentenceSplitter } from './sentence-splitter';
+import type { VoiceEvent, VoiceEvents } from './voice-events';
 
 const PRE_ROLL_FRAMES = 10; // 200 ms
 
@@ -34,6 +35,7 @@ export interface PipelineProviders {
   responder: ConversationResponder;
   sentiment: SentimentAnalyzer;
   latency: Histogram<string>;
+  events: VoiceEvents;
 }
 
 interface Response {
@@ -72,6 +74,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
   private closed = false;
   private ending = false;
   private markSequence = 0;
+  private lastSpeechMs = 0;
   // The endpointer notices speech a frame or two late: recent audio is replayed into a new transcription.
   private readonly preRoll: Buffer[] = [];
   private work: Promise<void> = Promise.resolve();
@@ -83,9 +86,19 @@ export class VoiceConversationPipeline implements VoicePipeline {
     private readonly settings: PipelineSettings,
   ) {
     this.endpointer = new Endpointer(
-      () => this.onUtteranceEnd(),
+      (utterance) => {
+        this.lastSpeechMs = utterance.speechMs;
+        this.onUtteranceEnd();
+      },
       settings.endpointer,
       () => this.onSpeechStart(),
+    );
+  }
+
+  private emit(event: VoiceEvent): void {
+    this.providers.events.emit(
+      { callId: this.context.callId, organizationId: this.context.organizationId },
+      event,
     );
   }
 
@@ -152,11 +165,14 @@ export class VoiceConversationPipeline implements VoicePipeline {
   private onSpeechStart(): void {
     this.stt?.close();
     this.stt = this.providers.stt.open({ language: this.context.agent?.language });
+    this.stt.onPartial((text) => this.emit({ type: 'transcript.partial', text }));
     for (const frame of this.preRoll) this.stt.push(frame);
+    this.emit({ type: 'utterance.started', atMs: Date.now() });
   }
 
   private onUtteranceEnd(): void {
     const stream = this.stt;
+    this.emit({ type: 'utterance.ended', speechMs: this.lastSpeechMs });
     this.stt = undefined;
     if (!stream) return;
     // Speech that never reached the barge-in threshold while the agent talked was a backchannel.
@@ -200,6 +216,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
       try {
         text = (await stream.finish()).text;
         transcriptMs = Date.now() - endOfSpeechAt;
+        this.emit({ type: 'transcript.final', text, latencyMs: transcriptMs });
         this.providers.latency.observe({ stage: 'transcript' }, transcriptMs / 1000);
       } catch (error) {
         await this.apologise('stt', error);
@@ -223,16 +240,17 @@ export class VoiceConversationPipeline implements VoicePipeline {
     });
     // Sentiment runs beside the reply, never in front of it.
     this.track(
-      this.providers.sentiment.analyze(text).then((sentiment) =>
-        this.sink.updateTurn(callerTurn.id, {
+      this.providers.sentiment.analyze(text).then((sentiment) => {
+        this.emit({ type: 'sentiment', score: sentiment.score, label: sentiment.label });
+        return this.sink.updateTurn(callerTurn.id, {
           sentiment: sentiment.score,
           metadata: {
             ...callerTurn.metadata,
             sentiment: sentiment.label,
             sentimentBy: this.providers.sentiment.name,
           },
-        }),
-      ),
+        });
+      }),
     );
     if (this.callerTurns >= this.context.maxTurns) {
       this.ending = true;
@@ -285,6 +303,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
         })) {
           if (signal.aborted) break;
           this.mark(response, 'toFirstLlmTokenMs', 'first_token');
+          this.emit({ type: 'agent.text_delta', text: delta });
           for (const sentence of splitter.push(delta)) await this.speakSentence(response, sentence);
         }
         const rest = splitter.flush();
@@ -333,6 +352,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
         }
       }
       this.sink.play(audio);
+      this.emit({ type: 'agent.audio', bytes: audio.length });
       this.mark(response, 'toFirstAudioSentMs', 'first_frame');
     }
     if (signal.aborted) return;
@@ -355,6 +375,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
     if (!response) return;
     this.sink.clear();
     response.controller.abort();
+    this.emit({ type: 'agent.interrupted', heard: response.heard.join(' '), reason });
     void this.sink.recordEvent('agent.interrupted', {
       reason,
       heard: response.heard.length,
@@ -390,6 +411,12 @@ export class VoiceConversationPipeline implements VoicePipeline {
 
   /** A provider failed mid-call: the caller hears a short apology and the call goes on. */
   private async apologise(stage: string, error: unknown): Promise<void> {
+    this.emit({
+      type: 'error',
+      stage,
+      code: (error as { code?: string }).code,
+      message: (error as Error).message,
+    });
     this.logger.warn(
       `Call ${this.context.callId}: ${stage} failed (${(error as Error).message}); apologising`,
     );
