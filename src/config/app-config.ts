@@ -91,6 +91,9 @@ export abstract class AppConfig {
     readonly bargeInMinSpeechMs: number;
     readonly endpointingSilenceMs: number;
     readonly vadDetector: 'spectral' | 'energy';
+    readonly vadSnrThresholdDb: number;
+    readonly vadEnergyThreshold: number;
+    readonly minSpeechMs: number;
   };
   abstract readonly resilience: {
     readonly maxAttempts: number;
@@ -203,6 +206,9 @@ function toTree(env: Env): AppConfig {
       bargeInMinSpeechMs: env.BARGE_IN_MIN_SPEECH_MS,
       endpointingSilenceMs: env.ENDPOINTING_SILENCE_MS,
       vadDetector: env.VAD_DETECTOR,
+      vadSnrThresholdDb: env.VAD_SNR_THRESHOLD_DB,
+      vadEnergyThreshold: env.VAD_ENERGY_THRESHOLD,
+      minSpeechMs: env.MIN_SPEECH_MS,
     },
     resilience: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,

@@ -404,6 +404,22 @@ export const ENV_SPEC = {
       .enum(['spectral', 'energy'], { error: 'must be spectral or energy' })
       .default('spectral'),
   },
+  VAD_SNR_THRESHOLD_DB: {
+    group: 'Speech',
+    description:
+      'Spectral detector: how far (dB) the speech bands must stand above the noise floor.',
+    schema: z.coerce.number().min(1).max(40).default(9),
+  },
+  VAD_ENERGY_THRESHOLD: {
+    group: 'Speech',
+    description: 'Energy detector: frame RMS (16-bit scale) that counts as speech.',
+    schema: z.coerce.number().int().min(10).max(10000).default(300),
+  },
+  MIN_SPEECH_MS: {
+    group: 'Speech',
+    description: 'Speech shorter than this (clicks, breaths) is not a caller turn.',
+    schema: z.coerce.number().int().min(20).default(200),
+  },
   ENDPOINTING_SILENCE_MS: {
     group: 'Speech',
     description: 'Silence that ends a caller utterance.',

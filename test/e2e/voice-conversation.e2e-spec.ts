@@ -180,6 +180,31 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
     expect(caller?.text).toBe('Hello, I would like to check the status of my order please.');
   }, 30_000);
 
+  it('cancels synthesis still in progress when the caller barges in', async () => {
+    openai.speechSeconds = 3; // one long sentence, synthesized slower than real time
+    openai.speechChunkDelayMs = 250;
+    const before = openai.requests.length;
+    try {
+      const silence = Buffer.alloc(8000 * 0.8, 0xff);
+      const { result, turns } = await call(
+        Buffer.concat([silence, sharedAudio('hello')]),
+        'Please listen carefully, as our menu options have recently changed in many small ways.',
+      );
+
+      const speech = openai.requests
+        .slice(before)
+        .find((request) => request.path === '/v1/audio/speech');
+      expect(speech?.aborted).toBe(true);
+      expect(result.clears).toBe(1);
+      expect(turns.find((turn) => turn.role === 'agent')).toMatchObject({
+        interrupted: true,
+        text: '',
+      });
+    } finally {
+      openai.speechChunkDelayMs = 0;
+    }
+  }, 30_000);
+
   it('lets a short backchannel ("mm-hm") pass without interrupting', async () => {
     openai.speechSeconds = 1;
     const backchannel = Buffer.alloc(8000 * 0.15, 0x20); // 150 ms at speech level

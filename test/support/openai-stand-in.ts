@@ -12,6 +12,8 @@ export type Scripted = number | 'hang';
 
 interface Recorded {
   path: string;
+  /** The client went away before the response was complete (e.g. synthesis cancelled by a barge-in). */
+  aborted?: boolean;
   authorization?: string;
   fields: Record<string, string>;
   json?: Record<string, unknown>;
@@ -32,6 +34,8 @@ export class OpenAiStandIn {
   /** The assistant's reply to the last user message, streamed a few characters per SSE chunk. */
   reply: (input: string) => string = (input) => `You said: ${input.replace(/[.?!]+$/, '')}.`;
   tokenDelayMs = 5;
+  /** Pause between streamed speech chunks (0.1 s of audio each), to make synthesis slower than real time. */
+  speechChunkDelayMs = 0;
   private server!: Server;
   private readonly transcripts: { seconds: number; text: string }[];
   url = '';
@@ -90,8 +94,14 @@ export class OpenAiStandIn {
       const pcm = Buffer.alloc(samples * 2);
       for (let i = 0; i < samples; i++)
         pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 24_000)), i * 2);
-      for (let offset = 0; offset < pcm.length; offset += 4801)
+      request.socket.once('close', () => (recorded.aborted = !response.writableFinished));
+      for (let offset = 0; offset < pcm.length; offset += 4801) {
+        if (response.destroyed) return;
         response.write(pcm.subarray(offset, offset + 4801));
+        if (this.speechChunkDelayMs > 0) {
+          await new Promise((resolve) => setTimeout(resolve, this.speechChunkDelayMs));
+        }
+      }
       response.end();
       return;
     }

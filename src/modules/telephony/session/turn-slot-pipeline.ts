@@ -1,5 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { Endpointer } from '../../voice/turns/endpointer';
+import { Logger } from '@nestjs/common';
+import {
+  DEFAULT_ENDPOINTER_OPTIONS,
+  Endpointer,
+  EndpointerOptions,
+} from '../../voice/turns/endpointer';
 import type { CallAudioSink, CallContext, VoicePipeline } from './voice-pipeline';
 import { VoicePipelineFactory } from './voice-pipeline';
 
@@ -19,6 +23,7 @@ class TurnSlotPipeline implements VoicePipeline {
   constructor(
     private readonly context: CallContext,
     private readonly sink: CallAudioSink,
+    endpointerOptions: EndpointerOptions = DEFAULT_ENDPOINTER_OPTIONS,
   ) {
     this.endpointer = new Endpointer((utterance) => {
       const write = this.recordUtterance(
@@ -32,7 +37,7 @@ class TurnSlotPipeline implements VoicePipeline {
       );
       this.pending.add(write);
       void write.finally(() => this.pending.delete(write));
-    });
+    }, endpointerOptions);
   }
 
   async start(): Promise<void> {
@@ -80,9 +85,13 @@ class TurnSlotPipeline implements VoicePipeline {
   }
 }
 
-@Injectable()
+/** Built by the voice module's factory when a call cannot have a full conversation. */
 export class TurnSlotPipelineFactory extends VoicePipelineFactory {
+  constructor(private readonly endpointerOptions: EndpointerOptions = DEFAULT_ENDPOINTER_OPTIONS) {
+    super();
+  }
+
   create(context: CallContext, sink: CallAudioSink): VoicePipeline {
-    return new TurnSlotPipeline(context, sink);
+    return new TurnSlotPipeline(context, sink, this.endpointerOptions);
   }
 }

@@ -16,7 +16,7 @@ import { TextToSpeechChain } from '../providers/tts/text-to-speech-chain';
 import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import type { SpeechToText } from '../providers/stt/speech-to-text';
 import type { TextToSpeech } from '../providers/tts/text-to-speech';
-import { DEFAULT_ENDPOINTER_OPTIONS } from '../turns/endpointer';
+import { DEFAULT_ENDPOINTER_OPTIONS, EndpointerOptions } from '../turns/endpointer';
 import { TURN_LATENCY } from '../voice.metrics';
 import { PipelineSettings, VoiceConversationPipeline } from './voice-conversation.pipeline';
 import { VoiceEvents } from './voice-events';
@@ -32,7 +32,8 @@ const GOODBYE = 'Thank you for calling. Goodbye.';
 @Injectable()
 export class ConversationPipelineFactory extends VoicePipelineFactory implements OnModuleInit {
   private readonly logger = new Logger('VoicePipeline');
-  private readonly fallback = new TurnSlotPipelineFactory();
+  private readonly fallback: TurnSlotPipelineFactory;
+  private readonly endpointer: EndpointerOptions;
   private apologyAudio: Buffer | undefined;
 
   constructor(
@@ -46,6 +47,16 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
   ) {
     super();
     this.stt = sttCatalog.preferred;
+    const speech = config.speech;
+    this.endpointer = {
+      ...DEFAULT_ENDPOINTER_OPTIONS,
+      detector: speech.vadDetector,
+      speechThreshold: speech.vadEnergyThreshold,
+      spectral: { snrThresholdDb: speech.vadSnrThresholdDb },
+      minSpeechMs: speech.minSpeechMs,
+      endSilenceMs: speech.endpointingSilenceMs,
+    };
+    this.fallback = new TurnSlotPipelineFactory(this.endpointer);
   }
 
   private readonly stt: SpeechToText | null;
@@ -84,11 +95,7 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
         : this.tts;
     if (!stt || !tts || !this.responder) return this.fallback.create(context, sink);
     const settings: PipelineSettings = {
-      endpointer: {
-        ...DEFAULT_ENDPOINTER_OPTIONS,
-        detector: this.config.speech.vadDetector,
-        endSilenceMs: this.config.speech.endpointingSilenceMs,
-      },
+      endpointer: this.endpointer,
       bargeInMinSpeechMs: this.config.speech.bargeInMinSpeechMs,
       apologyAudio: this.apologyAudio,
       goodbye: GOODBYE,

@@ -1,5 +1,5 @@
 import { MULAW_DECODE_TABLE } from '../audio/mulaw';
-import { SpectralVad } from './spectral-vad';
+import { DEFAULT_SPECTRAL_VAD_OPTIONS, SpectralVad, SpectralVadOptions } from './spectral-vad';
 
 export interface EndpointerOptions {
   /**
@@ -9,6 +9,8 @@ export interface EndpointerOptions {
   detector?: 'spectral' | 'energy';
   /** Frame RMS (16-bit scale) above which a frame counts as speech, for the energy detector. */
   speechThreshold: number;
+  /** Overrides of the spectral detector's thresholds. */
+  spectral?: Partial<SpectralVadOptions>;
   /** Silence that ends an utterance. */
   endSilenceMs: number;
   /** Shorter bursts (clicks, breaths) are not utterances. */
@@ -58,7 +60,10 @@ export class Endpointer {
     private readonly options: EndpointerOptions = DEFAULT_ENDPOINTER_OPTIONS,
     private readonly onSpeechStart?: (atMs: number) => void,
   ) {
-    this.vad = (options.detector ?? 'spectral') === 'spectral' ? new SpectralVad() : undefined;
+    this.vad =
+      (options.detector ?? 'spectral') === 'spectral'
+        ? new SpectralVad({ ...DEFAULT_SPECTRAL_VAD_OPTIONS, ...options.spectral })
+        : undefined;
   }
 
   get speaking(): boolean {
