@@ -1,4 +1,5 @@
 import './instrument';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,12 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.server.port, config.server.host);
 }
+
+// One failed background write must not take every live call on this instance down with it.
+process.on('unhandledRejection', (reason) => {
+  const detail = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
+  new Logger('Process').error(`Unhandled rejection: ${detail}`);
+});
 
 bootstrap().catch((error: unknown) => {
   // Known boot failures already say what to do; a stack trace would only bury that.

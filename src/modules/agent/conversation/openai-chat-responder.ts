@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { openStream } from '../../../common/resilience/open-stream';
 import type { ProviderPolicy } from '../../../common/resilience/provider-policy';
 import { ConversationResponder, ResponseRequest } from './conversation-responder';
 
@@ -37,26 +38,15 @@ export class OpenAiChatResponder extends ConversationResponder {
       })),
       { role: 'user', content: request.callerInput },
     ];
-    // As for streamed speech: the attempt's timeout must not abort the stream once it has started.
-    let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> | undefined;
-    await this.policy.execute(
-      async ({ signal: attemptSignal }) => {
-        const controller = new AbortController();
-        const abort = () => controller.abort();
-        attemptSignal.addEventListener('abort', abort, { once: true });
-        request.signal?.addEventListener('abort', abort, { once: true });
-        try {
-          stream = await this.client.chat.completions.create(
-            { model: this.model, messages, stream: true, temperature: 0.4 },
-            { signal: controller.signal, maxRetries: 0 },
-          );
-        } finally {
-          attemptSignal.removeEventListener('abort', abort);
-        }
-      },
-      { signal: request.signal },
+    const stream = await openStream(
+      this.policy,
+      (signal) =>
+        this.client.chat.completions.create(
+          { model: this.model, messages, stream: true, temperature: 0.4 },
+          { signal, maxRetries: 0 },
+        ),
+      request.signal,
     );
-    if (!stream) return;
     for await (const chunk of stream) {
       if (request.signal?.aborted) return;
       const delta = chunk.choices[0]?.delta?.content;

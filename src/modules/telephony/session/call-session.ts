@@ -155,12 +155,18 @@ export class CallSession implements CallAudioSink {
       { callId: loaded.call.id, organizationId: loaded.call.organizationId },
       async () => {
         await this.deps.calls.markConnected(loaded.call.id);
+        if (this.state !== 'starting') return; // ended while attaching: end() already closed the call
         await this.deps.registry.register({
           callId: loaded.call.id,
           organizationId: loaded.call.organizationId,
         });
         this.heartbeat = setInterval(
-          () => void this.deps.registry.heartbeat(loaded.call.id),
+          () =>
+            void this.deps.registry
+              .heartbeat(loaded.call.id)
+              .catch((error: Error) =>
+                this.logger.warn(`Registry heartbeat failed: ${error.message}`),
+              ),
           this.deps.heartbeatMs,
         );
         this.heartbeat.unref();

@@ -131,7 +131,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
 
   onDtmf(digit: string): void {
     if (this.closed) return;
-    void this.sink.recordEvent('caller.dtmf', { digit });
+    this.track(this.sink.recordEvent('caller.dtmf', { digit }));
     if (this.response) this.interrupt('dtmf');
     this.enqueue(() =>
       this.answer(
@@ -198,6 +198,10 @@ export class VoiceConversationPipeline implements VoicePipeline {
   private enqueue(task: () => Promise<void>): void {
     this.work = this.work.then(task).catch((error: unknown) => {
       this.logger.error(`Call ${this.context.callId}: ${(error as Error).message}`);
+      // Whatever failed (a write, a provider), the call must not stay stuck thinking or speaking.
+      this.response?.controller.abort();
+      this.response = undefined;
+      this.state = 'listening';
     });
   }
 
@@ -273,6 +277,8 @@ export class VoiceConversationPipeline implements VoicePipeline {
       | undefined,
   ): Promise<void> {
     if (this.closed) return;
+    // A reply still playing (its audio is queued ahead of this one) is complete as far as we are concerned.
+    if (this.response) this.finishResponse(this.response, false);
     const response: Response = {
       controller: new AbortController(),
       text: '',
@@ -349,6 +355,11 @@ export class VoiceConversationPipeline implements VoicePipeline {
             interrupted: false,
             metadata: { tts: this.providers.tts.name },
           });
+          // The caller may have barged in while the turn was being written: nothing more may play.
+          if (signal.aborted) {
+            await this.recordAgentTurnEnd(response, true);
+            return;
+          }
         }
       }
       this.sink.play(audio);
@@ -376,11 +387,13 @@ export class VoiceConversationPipeline implements VoicePipeline {
     this.sink.clear();
     response.controller.abort();
     this.emit({ type: 'agent.interrupted', heard: response.heard.join(' '), reason });
-    void this.sink.recordEvent('agent.interrupted', {
-      reason,
-      heard: response.heard.length,
-      sentences: response.sentences.size,
-    });
+    this.track(
+      this.sink.recordEvent('agent.interrupted', {
+        reason,
+        heard: response.heard.length,
+        sentences: response.sentences.size,
+      }),
+    );
     this.finishResponse(response, true);
   }
 
@@ -388,8 +401,9 @@ export class VoiceConversationPipeline implements VoicePipeline {
     if (this.response !== response) return;
     this.response = undefined;
     this.state = 'listening';
-    void this.recordAgentTurnEnd(response, interrupted);
-    if (this.ending && !interrupted) this.sink.hangup('max_turns');
+    this.track(this.recordAgentTurnEnd(response, interrupted));
+    // The turn limit ends the call even if the caller talked over the goodbye.
+    if (this.ending) this.sink.hangup('max_turns');
   }
 
   private async recordAgentTurnEnd(
@@ -411,22 +425,20 @@ export class VoiceConversationPipeline implements VoicePipeline {
 
   /** A provider failed mid-call: the caller hears a short apology and the call goes on. */
   private async apologise(stage: string, error: unknown): Promise<void> {
-    this.emit({
-      type: 'error',
-      stage,
-      code: (error as { code?: string }).code,
-      message: (error as Error).message,
-    });
-    this.logger.warn(
-      `Call ${this.context.callId}: ${stage} failed (${(error as Error).message}); apologising`,
-    );
-    await this.sink.recordEvent('pipeline.provider_failure', {
-      stage,
-      code: (error as { code?: string }).code,
-      message: (error as Error).message,
-    });
-    if (this.settings.apologyAudio)
+    const code = (error as { code?: string }).code;
+    const message = (error as Error).message;
+    this.emit({ type: 'error', stage, code, message });
+    this.logger.warn(`Call ${this.context.callId}: ${stage} failed (${message}); apologising`);
+    if (this.settings.apologyAudio) {
       this.sink.play(this.settings.apologyAudio, `${this.context.callId.slice(0, 8)}:apology`);
+    }
     this.state = 'listening';
+    await this.sink
+      .recordEvent('pipeline.provider_failure', { stage, code, message })
+      .catch((writeError: unknown) =>
+        this.logger.warn(
+          `Call ${this.context.callId}: could not record the failure: ${(writeError as Error).message}`,
+        ),
+      );
   }
 }

@@ -69,4 +69,19 @@ describe(Endpointer.name, () => {
       run(joined, { speechThreshold: 300, endSilenceMs: 300, minSpeechMs: 200, frameMs: 20 }),
     ).toHaveLength(2);
   });
+
+  it('cuts an utterance that never pauses at the maximum length', () => {
+    const endless = Buffer.alloc(8000 * 35, 0x10); // 35 s at speech level, no pause
+    const found = run(endless, {
+      detector: 'energy',
+      speechThreshold: 300,
+      endSilenceMs: 600,
+      minSpeechMs: 200,
+      frameMs: 20,
+    });
+    expect(found.map((u) => [u.startMs, u.endMs])).toEqual([
+      [0, 30_000],
+      [30_000, 35_000],
+    ]);
+  });
 });

@@ -15,8 +15,12 @@ export interface EndpointerOptions {
   endSilenceMs: number;
   /** Shorter bursts (clicks, breaths) are not utterances. */
   minSpeechMs: number;
+  /** An utterance is cut here even without a pause (a noisy line must not hold the floor forever). */
+  maxUtteranceMs?: number;
   frameMs: number;
 }
+
+const DEFAULT_MAX_UTTERANCE_MS = 30_000;
 
 export const DEFAULT_ENDPOINTER_OPTIONS: EndpointerOptions = {
   detector: 'spectral',
@@ -90,6 +94,8 @@ export class Endpointer {
       }
       this.speechMs += frameMs;
       this.lastSpeechMs = this.elapsedMs;
+      const maxMs = this.options.maxUtteranceMs ?? DEFAULT_MAX_UTTERANCE_MS;
+      if (this.elapsedMs - this.startMs >= maxMs) this.finish();
       return;
     }
     if (

@@ -8,6 +8,8 @@ import {
   TranscriptionOptions,
 } from './speech-to-text';
 
+const FINISH_TIMEOUT_MS = 5_000;
+
 interface DeepgramResults {
   type: 'Results';
   is_final?: boolean;
@@ -99,8 +101,13 @@ export class DeepgramSpeechToText extends SpeechToText {
         socket = ws;
         ws.on('message', (data, isBinary) => {
           if (isBinary) return;
-          const message = JSON.parse((data as Buffer).toString('utf8')) as
-            DeepgramResults | { type: string };
+          let message: DeepgramResults | { type: string };
+          try {
+            message = JSON.parse((data as Buffer).toString('utf8')) as
+              DeepgramResults | { type: string };
+          } catch {
+            return; // not a message of the protocol: ignore it rather than fail the utterance
+          }
           if (message.type !== 'Results') return;
           const alternative = (message as DeepgramResults).channel?.alternatives?.[0];
           const text = alternative?.transcript?.trim() ?? '';
@@ -108,7 +115,13 @@ export class DeepgramSpeechToText extends SpeechToText {
             if (text) finals.push(text);
             if (alternative?.confidence !== undefined) confidences.push(alternative.confidence);
           } else if (text) {
-            partialListeners.forEach((listener) => listener([...finals, text].join(' ')));
+            for (const listener of partialListeners) {
+              try {
+                listener([...finals, text].join(' '));
+              } catch {
+                // a listener's failure is its own
+              }
+            }
           }
         });
         ws.on('error', (error) => (failure ??= error));
@@ -137,7 +150,22 @@ export class DeepgramSpeechToText extends SpeechToText {
       finish: async (): Promise<Transcript> => {
         const ws = await connected;
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'CloseStream' }));
-        await closed;
+        // A half-open connection would never close: the final words get a bounded wait.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          closed,
+          new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              failure ??= new ExternalProviderError(
+                'deepgram',
+                'Deepgram did not finish the utterance in time',
+              );
+              ws.terminate();
+              resolve();
+            }, FINISH_TIMEOUT_MS);
+          }),
+        ]);
+        clearTimeout(timer);
         if (failure)
           throw failure instanceof ExternalProviderError
             ? failure

@@ -1,3 +1,4 @@
+import { openStream } from '../../../../common/resilience/open-stream';
 import type { ProviderPolicy } from '../../../../common/resilience/provider-policy';
 import { SynthesisOptions, TextToSpeech } from './text-to-speech';
 
@@ -21,46 +22,37 @@ export class CartesiaTextToSpeech extends TextToSpeech {
   }
 
   async *synthesize(text: string, options: SynthesisOptions = {}): AsyncGenerator<Buffer> {
-    // As for the other streamed providers: the attempt's timeout covers the wait for the response only.
-    let body: ReadableStream<Uint8Array> | null = null;
-    await this.policy.execute(
-      async ({ signal: attemptSignal }) => {
-        const controller = new AbortController();
-        const abort = () => controller.abort();
-        attemptSignal.addEventListener('abort', abort, { once: true });
-        options.signal?.addEventListener('abort', abort, { once: true });
-        try {
-          const response = await fetch(`${this.baseUrl}/tts/bytes`, {
-            method: 'POST',
-            signal: controller.signal,
-            headers: {
-              'content-type': 'application/json',
-              'x-api-key': this.apiKey,
-              'cartesia-version': CARTESIA_VERSION,
+    const body = await openStream(
+      this.policy,
+      async (signal) => {
+        const response = await fetch(`${this.baseUrl}/tts/bytes`, {
+          method: 'POST',
+          signal,
+          headers: {
+            'content-type': 'application/json',
+            'x-api-key': this.apiKey,
+            'cartesia-version': CARTESIA_VERSION,
+          },
+          body: JSON.stringify({
+            model_id: this.model,
+            transcript: text,
+            voice: { mode: 'id', id: this.voiceFor(options.voice) },
+            output_format: { container: 'raw', encoding: 'pcm_mulaw', sample_rate: 8000 },
+            language: (options.language ?? 'en').split('-')[0],
+          }),
+        });
+        if (!response.ok) {
+          const detail = await response.text().catch(() => '');
+          throw Object.assign(
+            new Error(`Cartesia answered ${response.status}: ${detail.slice(0, 200)}`),
+            {
+              status: response.status,
             },
-            body: JSON.stringify({
-              model_id: this.model,
-              transcript: text,
-              voice: { mode: 'id', id: this.voiceFor(options.voice) },
-              output_format: { container: 'raw', encoding: 'pcm_mulaw', sample_rate: 8000 },
-              language: (options.language ?? 'en').split('-')[0],
-            }),
-          });
-          if (!response.ok) {
-            const detail = await response.text().catch(() => '');
-            throw Object.assign(
-              new Error(`Cartesia answered ${response.status}: ${detail.slice(0, 200)}`),
-              {
-                status: response.status,
-              },
-            );
-          }
-          body = response.body;
-        } finally {
-          attemptSignal.removeEventListener('abort', abort);
+          );
         }
+        return response.body;
       },
-      { signal: options.signal },
+      options.signal,
     );
     if (!body) return;
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
