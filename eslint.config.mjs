@@ -12,6 +12,7 @@ export default tseslint.config(
       'bench/results/**',
       'jest.config.js',
       'eslint.config.mjs',
+      '.dependency-cruiser.cjs',
     ],
   },
   eslint.configs.recommended,
