@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { placeCall, postSignedWebhook } from '../../scripts/call-simulator/twilio-caller';
 import { Call } from '../../src/modules/telephony/calls/call.entity';
+import { EspeakTextToSpeech } from '../../src/modules/voice/providers/tts/espeak-text-to-speech';
 import { registerAccount, type Account } from '../factories/account.factory';
 import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -20,7 +21,11 @@ describe('Telephony: an inbound Twilio call end to end (e2e)', () => {
   let number: { id: string; e164: string };
 
   beforeAll(async () => {
-    sut = await createTestApp(TWILIO_ENV, { listen: true });
+    // No text-to-speech here: this suite checks the recording-only path; the next one the spoken greeting.
+    sut = await createTestApp(
+      { ...TWILIO_ENV, ESPEAK_NG_PATH: '/nonexistent/espeak-ng' },
+      { listen: true },
+    );
     owner = await registerAccount(sut.app);
     const agent = await createAgent(sut.app, owner);
     number = await createPhoneNumber(sut.app, owner, agent.id);
@@ -141,3 +146,53 @@ describe('Telephony: an inbound Twilio call end to end (e2e)', () => {
     ).toBe(1);
   });
 });
+
+const ESPEAK = EspeakTextToSpeech.detect('espeak-ng');
+
+(ESPEAK ? describe : describe.skip)(
+  'Telephony: the greeting without a conversation model (e2e, espeak-ng)',
+  () => {
+    it('speaks the agent’s first message with the local voice and records it as an agent turn', async () => {
+      const sut = await createTestApp(TWILIO_ENV, { listen: true });
+      try {
+        const owner = await registerAccount(sut.app);
+        const agent = await createAgent(sut.app, owner, {
+          firstMessage: 'Hello, thanks for calling Acme.',
+        });
+        const number = await createPhoneNumber(sut.app, owner, agent.id);
+        const result = await placeCall({
+          baseUrl: sut.baseUrl,
+          publicBaseUrl: PUBLIC_BASE_URL,
+          authToken: TWILIO_AUTH_TOKEN,
+          accountSid: TWILIO_ACCOUNT_SID,
+          from: uniqueE164(),
+          to: number.e164,
+          audio: sharedAudio('hello'),
+          speed: 4,
+          mediaUrlOverride: `${sut.baseUrl.replace('http', 'ws')}/telephony/twilio/media`,
+        });
+
+        expect(result.receivedAudio.length / 8000).toBeGreaterThan(1); // about two seconds of espeak-ng
+        const call = await waitFor(
+          () =>
+            sut.app
+              .get(DataSource)
+              .getRepository(Call)
+              .findOneByOrFail({ providerCallId: result.callSid }),
+          (c) => c.endedAt !== null,
+        );
+        const detail = await request(sut.app.getHttpServer())
+          .get(`/api/v1/calls/${call.id}`)
+          .set('authorization', `Bearer ${owner.accessToken}`)
+          .expect(200);
+        expect(detail.body.turns[0]).toMatchObject({
+          role: 'agent',
+          text: 'Hello, thanks for calling Acme.',
+          metadata: { tts: 'local', firstMessage: true },
+        });
+      } finally {
+        await sut.close();
+      }
+    });
+  },
+);

@@ -23,7 +23,11 @@ import {
 import { waitFor } from '../support/wait-for';
 
 async function setUp(env: Record<string, string>) {
-  const sut = await createTestApp({ ...TWILIO_ENV, ...env }, { listen: true });
+  // Without text-to-speech: these tests are about capacity and ending, not about what the caller hears.
+  const sut = await createTestApp(
+    { ...TWILIO_ENV, ESPEAK_NG_PATH: '/nonexistent/espeak-ng', ...env },
+    { listen: true },
+  );
   const owner = await registerAccount(sut.app);
   const agent = await createAgent(sut.app, owner, { maxTurns: 2 });
   const number = await createPhoneNumber(sut.app, owner, agent.id);

@@ -4,13 +4,15 @@ import {
   Endpointer,
   EndpointerOptions,
 } from '../../voice/turns/endpointer';
+import type { TextToSpeech } from '../../voice/providers/tts/text-to-speech';
 import type { CallAudioSink, CallContext, VoicePipeline } from './voice-pipeline';
 import { VoicePipelineFactory } from './voice-pipeline';
 
 /**
- * The pipeline used until speech recognition and synthesis are configured. It does not pretend to understand
- * anyone: it detects the caller's utterances by energy, records each as an untranscribed caller turn (a
- * transcript slot), relays DTMF as events, and lets the session enforce the turn limit.
+ * The pipeline used until speech recognition and a conversation model are configured. It does not pretend to
+ * understand anyone: it speaks the agent's first message when a text-to-speech is available, detects the
+ * caller's utterances, records each as an untranscribed caller turn (a transcript slot), relays DTMF as
+ * events, and lets the session enforce the turn limit.
  */
 class TurnSlotPipeline implements VoicePipeline {
   private readonly logger = new Logger('TurnSlotPipeline');
@@ -24,6 +26,7 @@ class TurnSlotPipeline implements VoicePipeline {
     private readonly context: CallContext,
     private readonly sink: CallAudioSink,
     endpointerOptions: EndpointerOptions = DEFAULT_ENDPOINTER_OPTIONS,
+    private readonly tts: TextToSpeech | null = null,
   ) {
     this.endpointer = new Endpointer((utterance) => {
       const write = this.recordUtterance(
@@ -42,16 +45,48 @@ class TurnSlotPipeline implements VoicePipeline {
 
   async start(): Promise<void> {
     const firstMessage = this.context.agent?.firstMessage;
-    if (firstMessage) {
+    if (!firstMessage) return;
+    if (!this.tts) {
       await this.sink.recordEvent('agent.first_message_not_spoken', {
         reason: 'no text-to-speech provider is configured',
         text: firstMessage,
       });
+      return;
     }
+    // Spoken in the background: the caller's audio must keep flowing into the endpointer meanwhile.
+    const greeting = this.speak(firstMessage, this.tts).catch((error: unknown) =>
+      this.logger.warn(
+        `Could not speak the first message of call ${this.context.callId}: ${String(error)}`,
+      ),
+    );
+    this.pending.add(greeting);
+    void greeting.finally(() => this.pending.delete(greeting));
+  }
+
+  private async speak(text: string, tts: TextToSpeech): Promise<void> {
+    const turn = await this.sink.recordTurn({
+      role: 'agent',
+      text,
+      startedAt: new Date(),
+      endedAt: null,
+      latency: {},
+      sentiment: null,
+      interrupted: false,
+      metadata: { tts: tts.name, firstMessage: true },
+    });
+    for await (const audio of tts.synthesize(text, {
+      voice: this.context.agent?.voice,
+      language: this.context.agent?.language,
+    })) {
+      if (this.closed || this.callerTurns >= this.context.maxTurns) break;
+      this.sink.play(audio);
+    }
+    await this.sink.updateTurn(turn.id, { endedAt: new Date() });
   }
 
   onAudio(frame: Buffer): void {
-    if (!this.closed) this.endpointer.push(frame);
+    // Once the turn limit is reached the call is ending: later speech is not another turn.
+    if (!this.closed && this.callerTurns < this.context.maxTurns) this.endpointer.push(frame);
   }
 
   onDtmf(digit: string): void {
@@ -87,11 +122,14 @@ class TurnSlotPipeline implements VoicePipeline {
 
 /** Built by the voice module's factory when a call cannot have a full conversation. */
 export class TurnSlotPipelineFactory extends VoicePipelineFactory {
-  constructor(private readonly endpointerOptions: EndpointerOptions = DEFAULT_ENDPOINTER_OPTIONS) {
+  constructor(
+    private readonly endpointerOptions: EndpointerOptions = DEFAULT_ENDPOINTER_OPTIONS,
+    private readonly tts: TextToSpeech | null = null,
+  ) {
     super();
   }
 
   create(context: CallContext, sink: CallAudioSink): VoicePipeline {
-    return new TurnSlotPipeline(context, sink, this.endpointerOptions);
+    return new TurnSlotPipeline(context, sink, this.endpointerOptions, this.tts);
   }
 }

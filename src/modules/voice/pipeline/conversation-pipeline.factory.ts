@@ -56,7 +56,7 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
       minSpeechMs: speech.minSpeechMs,
       endSilenceMs: speech.endpointingSilenceMs,
     };
-    this.fallback = new TurnSlotPipelineFactory(this.endpointer);
+    this.fallback = new TurnSlotPipelineFactory(this.endpointer, tts);
   }
 
   private readonly stt: SpeechToText | null;
