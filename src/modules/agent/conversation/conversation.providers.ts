@@ -1,5 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
-import OpenAI from 'openai';
+import { openAiClient } from '../../../common/providers/openai-client';
 import { ResilienceFactory } from '../../../common/resilience/resilience.factory';
 import { AppConfig } from '../../../config/app-config';
 import { OpenAiChatResponder } from './openai-chat-responder';
@@ -17,18 +17,13 @@ export const conversationProviders: Provider[] = [
       resilience: ResilienceFactory,
     ): ConversationResponder | null => {
       if (config.speech.llmProvider !== 'openai') return null;
-      const { apiKey, baseUrl } = config.speech.openai;
-      if (!apiKey && baseUrl.startsWith('https://api.openai.com')) {
+      const client = openAiClient(config);
+      if (!client) {
         new Logger('Conversation').warn(
           'LLM_PROVIDER=openai but OPENAI_API_KEY is not set: the agent cannot answer',
         );
         return null;
       }
-      const client = new OpenAI({
-        apiKey: apiKey ?? 'not-needed',
-        baseURL: baseUrl,
-        maxRetries: 0,
-      });
       return new OpenAiChatResponder(
         client,
         config.speech.chatModel,

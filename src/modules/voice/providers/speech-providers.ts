@@ -1,7 +1,7 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { getToken } from '@willsoto/nestjs-prometheus';
-import OpenAI from 'openai';
 import type { Counter } from 'prom-client';
+import { openAiClient } from '../../../common/providers/openai-client';
 import { ResilienceFactory } from '../../../common/resilience/resilience.factory';
 import { AppConfig } from '../../../config/app-config';
 import { PROVIDER_FALLBACKS } from '../voice.metrics';
@@ -36,13 +36,6 @@ export const SPEECH_TO_TEXT = Symbol('SPEECH_TO_TEXT');
 export const SENTIMENT = Symbol('SENTIMENT');
 /** Injection token of the text-to-speech chain: null when no provider can run here. */
 export const TEXT_TO_SPEECH = Symbol('TEXT_TO_SPEECH');
-
-function openAiClient(config: AppConfig): OpenAI | undefined {
-  const { apiKey, baseUrl } = config.speech.openai;
-  // A self-hosted compatible server may need no key; api.openai.com always does.
-  if (!apiKey && baseUrl.startsWith('https://api.openai.com')) return undefined;
-  return new OpenAI({ apiKey: apiKey ?? 'not-needed', baseURL: baseUrl, maxRetries: 0 });
-}
 
 /** Binds the speech ports from configuration, each provider behind its resilience policy. */
 export const speechProviders: Provider[] = [
