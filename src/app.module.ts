@@ -5,6 +5,7 @@ import { AuthenticationGuard } from './common/guards/authentication.guard';
 import { RateLimitGuard } from './common/guards/rate-limit.guard';
 import { RateLimitModule } from './common/guards/rate-limit.module';
 import { RolesGuard } from './common/guards/roles.guard';
+import { JobsModule } from './common/jobs/jobs.module';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { createValidationPipe } from './common/pipes/validation.pipe';
@@ -14,8 +15,10 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { RedisModule } from './database/redis.module';
+import { AgentModule } from './modules/agent/agent.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
+import { MemoryModule } from './modules/memory/memory.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { TelephonyModule } from './modules/telephony/telephony.module';
 import { VoiceModule } from './modules/voice/voice.module';
@@ -34,7 +37,10 @@ export class AppModule implements NestModule {
         DatabaseModule,
         RedisModule,
         RateLimitModule,
+        JobsModule,
         AuthModule,
+        MemoryModule,
+        AgentModule,
         VoiceModule,
         TelephonyModule,
         HealthModule,

@@ -1,5 +1,5 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WsAdapter } from '@nestjs/platform-ws';
+import { RoutedWsAdapter } from './common/websockets/routed-ws-adapter';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { REQUEST_ID_HEADER, resolveRequestId } from './common/request-context/request-id';
@@ -26,7 +26,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
 export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   // Gateways handle their sockets' messages themselves (Twilio's protocol is not Nest's {event, data}).
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
+  app.useWebSocketAdapter(new RoutedWsAdapter(app, { messageParser: () => undefined }));
 
   if (config.features.swagger) {
     const document = SwaggerModule.createDocument(

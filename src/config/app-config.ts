@@ -85,8 +85,6 @@ export abstract class AppConfig {
       readonly voiceId: string;
     };
     readonly espeakPath: string;
-    readonly llmProvider: 'openai' | 'none';
-    readonly chatModel: string;
     readonly sentimentProvider: 'lexicon' | 'llm';
     readonly bargeInMinSpeechMs: number;
     readonly endpointingSilenceMs: number;
@@ -94,6 +92,26 @@ export abstract class AppConfig {
     readonly vadSnrThresholdDb: number;
     readonly vadEnergyThreshold: number;
     readonly minSpeechMs: number;
+  };
+  abstract readonly agent: {
+    readonly llmProvider: 'openai' | 'local';
+    readonly chatModel: string;
+    readonly silenceFillerMs: number;
+    readonly toolTimeoutMs: number;
+    readonly maxToolRounds: number;
+    readonly contextTokens: number;
+    readonly historyTurns: number;
+    readonly webSearchUrl: string | undefined;
+  };
+  abstract readonly memory: {
+    readonly embeddingsProvider: 'local' | 'openai';
+    readonly embeddingModel: string;
+    readonly embeddingDimensions: number;
+    readonly recallLimit: number;
+  };
+  abstract readonly jobs: {
+    readonly concurrency: number;
+    readonly pollIntervalMs: number;
   };
   abstract readonly resilience: {
     readonly maxAttempts: number;
@@ -200,8 +218,6 @@ function toTree(env: Env): AppConfig {
         voiceId: env.CARTESIA_VOICE_ID,
       },
       espeakPath: env.ESPEAK_NG_PATH,
-      llmProvider: env.LLM_PROVIDER,
-      chatModel: env.OPENAI_CHAT_MODEL,
       sentimentProvider: env.SENTIMENT_PROVIDER,
       bargeInMinSpeechMs: env.BARGE_IN_MIN_SPEECH_MS,
       endpointingSilenceMs: env.ENDPOINTING_SILENCE_MS,
@@ -209,6 +225,26 @@ function toTree(env: Env): AppConfig {
       vadSnrThresholdDb: env.VAD_SNR_THRESHOLD_DB,
       vadEnergyThreshold: env.VAD_ENERGY_THRESHOLD,
       minSpeechMs: env.MIN_SPEECH_MS,
+    },
+    agent: {
+      llmProvider: env.LLM_PROVIDER,
+      chatModel: env.OPENAI_CHAT_MODEL,
+      silenceFillerMs: env.AGENT_SILENCE_FILLER_MS,
+      toolTimeoutMs: env.AGENT_TOOL_TIMEOUT_MS,
+      maxToolRounds: env.AGENT_MAX_TOOL_ROUNDS,
+      contextTokens: env.AGENT_CONTEXT_TOKENS,
+      historyTurns: env.AGENT_HISTORY_TURNS,
+      webSearchUrl: env.WEB_SEARCH_URL,
+    },
+    memory: {
+      embeddingsProvider: env.EMBEDDINGS_PROVIDER,
+      embeddingModel: env.OPENAI_EMBEDDING_MODEL,
+      embeddingDimensions: env.EMBEDDING_DIMENSIONS,
+      recallLimit: env.MEMORY_RECALL_LIMIT,
+    },
+    jobs: {
+      concurrency: env.JOB_CONCURRENCY,
+      pollIntervalMs: ms(env.JOB_POLL_INTERVAL),
     },
     resilience: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INDEXED_VECTOR_DIMENSIONS } from '../database/vector';
 
 /**
  * Every environment variable Switchboard reads, in one place. Each entry carries its group and meaning so that
@@ -20,6 +21,8 @@ export const ENV_GROUPS = [
   'Authentication',
   'Telephony',
   'Speech',
+  'Agent and memory',
+  'Background jobs',
   'Resilience',
   'Feature flags',
 ] as const;
@@ -373,17 +376,6 @@ export const ENV_SPEC = {
     description: 'Default OpenAI voice when the agent names none (alloy, nova, ...).',
     schema: z.string().min(1).default('alloy'),
   },
-  LLM_PROVIDER: {
-    group: 'Speech',
-    description:
-      'The conversation model: openai (any OpenAI-compatible chat-completions server, streamed) or none.',
-    schema: z.enum(['openai', 'none'], { error: 'must be openai or none' }).default('none'),
-  },
-  OPENAI_CHAT_MODEL: {
-    group: 'Speech',
-    description: 'Chat model of the agent (gpt-4o-mini, or what Ollama/vLLM/llama.cpp serve).',
-    schema: z.string().min(1).default('gpt-4o-mini'),
-  },
   SENTIMENT_PROVIDER: {
     group: 'Speech',
     description:
@@ -472,6 +464,96 @@ export const ENV_SPEC = {
     description: 'The espeak-ng executable of the local text-to-speech (detected at boot).',
     schema: z.string().min(1).default('espeak-ng'),
   },
+  LLM_PROVIDER: {
+    group: 'Agent and memory',
+    description:
+      'The conversation model: openai (any OpenAI-compatible chat-completions server, streamed, with tool calls) or local (a rules-and-retrieval agent that needs no model; also the fallback when the LLM fails).',
+    schema: z.enum(['openai', 'local'], { error: 'must be openai or local' }).default('local'),
+  },
+  OPENAI_CHAT_MODEL: {
+    group: 'Agent and memory',
+    description:
+      'Default chat model of agents (gpt-4o-mini, or what Ollama/vLLM/llama.cpp serve); an agent or A/B variant may name its own.',
+    schema: z.string().min(1).default('gpt-4o-mini'),
+  },
+  AGENT_SILENCE_FILLER_MS: {
+    group: 'Agent and memory',
+    description:
+      'Longest silence a caller hears while the agent thinks or runs a tool; past it a short filler ("One moment.") is played.',
+    schema: z.coerce.number().int().min(300).max(10000).default(1500),
+  },
+  AGENT_TOOL_TIMEOUT_MS: {
+    group: 'Agent and memory',
+    description:
+      'Time one tool call may take before it counts as failed (the caller hears a fallback).',
+    schema: z.coerce.number().int().min(100).max(60000).default(5000),
+  },
+  AGENT_MAX_TOOL_ROUNDS: {
+    group: 'Agent and memory',
+    description:
+      'Tool-calling rounds allowed in one reply before the agent stops and answers (loop cap).',
+    schema: z.coerce.number().int().min(1).max(10).default(3),
+  },
+  AGENT_CONTEXT_TOKENS: {
+    group: 'Agent and memory',
+    description:
+      'Prompt budget in tokens (estimated at 4 characters each): instructions, retrieved knowledge and memories, and as many recent turns as fit.',
+    schema: z.coerce.number().int().min(500).max(200000).default(3000),
+  },
+  AGENT_HISTORY_TURNS: {
+    group: 'Agent and memory',
+    description:
+      'Most recent turns of the conversation sent with each request (within the budget).',
+    schema: z.coerce.number().int().min(2).max(200).default(24),
+  },
+  WEB_SEARCH_URL: {
+    group: 'Agent and memory',
+    description:
+      'A SearXNG-compatible search endpoint (…/search, JSON output enabled) for the web_search tool. Unset: web_search is unavailable.',
+    example: 'http://searxng:8080/search',
+    schema: optionalUrl(['http:', 'https:']),
+  },
+  EMBEDDINGS_PROVIDER: {
+    group: 'Agent and memory',
+    description:
+      'Embeddings for the knowledge base and caller memory: local (feature hashing, no model, lexical similarity only) or openai (any OpenAI-compatible /v1/embeddings).',
+    schema: z.enum(['local', 'openai'], { error: 'must be local or openai' }).default('local'),
+  },
+  OPENAI_EMBEDDING_MODEL: {
+    group: 'Agent and memory',
+    description:
+      'Embedding model for EMBEDDINGS_PROVIDER=openai (text-embedding-3-small, nomic-embed-text...).',
+    schema: z.string().min(1).default('text-embedding-3-small'),
+  },
+  EMBEDDING_DIMENSIONS: {
+    group: 'Agent and memory',
+    description: `Vector length, stored with every vector; one of ${INDEXED_VECTOR_DIMENSIONS.join(', ')} (the dimensions the migrations index). Changing it (or the model) needs the knowledge base re-ingested.`,
+    schema: z.coerce
+      .number()
+      .int()
+      .refine(
+        (value) => (INDEXED_VECTOR_DIMENSIONS as readonly number[]).includes(value),
+        `must be one of ${INDEXED_VECTOR_DIMENSIONS.join(', ')}`,
+      )
+      .default(384),
+  },
+  MEMORY_RECALL_LIMIT: {
+    group: 'Agent and memory',
+    description: 'Caller memories and knowledge passages given to the agent per turn (each).',
+    schema: z.coerce.number().int().min(1).max(20).default(5),
+  },
+  JOB_CONCURRENCY: {
+    group: 'Background jobs',
+    description:
+      'Background jobs (knowledge ingestion, post-call memory) one instance runs at once. 0 turns the worker off on this instance.',
+    schema: z.coerce.number().int().min(0).max(32).default(2),
+  },
+  JOB_POLL_INTERVAL: {
+    group: 'Background jobs',
+    description:
+      'Seconds between looks for queued jobs (jobs enqueued by this instance start at once).',
+    schema: z.coerce.number().min(0.1).max(60).default(2),
+  },
   RETRY_MAX_ATTEMPTS: {
     group: 'Resilience',
     description:
@@ -547,6 +629,21 @@ export const envSchema = z
         code: 'custom',
         path: ['JWT_SECRET'],
         message: 'is required in production with JWT_ALGORITHM=HS256 (at least 32 random bytes)',
+      });
+    }
+    const needsOpenAi = [
+      env.EMBEDDINGS_PROVIDER === 'openai' && 'EMBEDDINGS_PROVIDER=openai',
+      env.LLM_PROVIDER === 'openai' && 'LLM_PROVIDER=openai',
+    ].filter(Boolean);
+    if (
+      needsOpenAi.length > 0 &&
+      !env.OPENAI_API_KEY &&
+      env.OPENAI_BASE_URL.startsWith('https://api.openai.com')
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['OPENAI_API_KEY'],
+        message: `is required with ${needsOpenAi.join(' and ')} on api.openai.com (or point OPENAI_BASE_URL at a self-hosted server)`,
       });
     }
     if (env.JWT_ALGORITHM === 'ES256') {

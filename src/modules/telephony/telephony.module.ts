@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { RateLimitModule } from '../../common/guards/rate-limit.module';
 import { ResilienceFactory } from '../../common/resilience/resilience.factory';
 import { AppConfig } from '../../config/app-config';
-import { AgentsModule } from '../agent/agents/agents.module';
+import { AgentModule } from '../agent/agent.module';
 import { JwtKeysModule } from '../auth/tokens/jwt-keys.module';
 import { ConversationPipelineFactory } from '../voice/pipeline/conversation-pipeline.factory';
 import { VoiceModule } from '../voice/voice.module';
@@ -55,7 +55,7 @@ const twilioCallControlProvider = {
 };
 
 @Module({
-  imports: [RateLimitModule, JwtKeysModule, AgentsModule, VoiceModule],
+  imports: [RateLimitModule, JwtKeysModule, AgentModule, VoiceModule],
   controllers: [
     TwilioWebhookController,
     CallsController,

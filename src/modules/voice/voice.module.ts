@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AgentsModule } from '../agent/agents/agents.module';
+import { AgentModule } from '../agent/agent.module';
 import { ConversationPipelineFactory } from './pipeline/conversation-pipeline.factory';
 import { VoiceEvents } from './pipeline/voice-events';
 import {
@@ -13,7 +13,7 @@ import { voiceMetricProviders } from './voice.metrics';
 
 /** Speech providers and the conversation pipeline that fills telephony's VoicePipeline port. */
 @Module({
-  imports: [AgentsModule],
+  imports: [AgentModule],
   providers: [
     ...voiceMetricProviders,
     ...speechProviders,

@@ -11,7 +11,7 @@ import {
 } from 'typeorm';
 import { Organization } from '../../auth/organizations/organization.entity';
 
-/** A configured voice agent: who answers a phone number and how. The Agent module extends it. */
+/** A configured voice agent: who answers a phone number and how. */
 @Entity('agents')
 @Index('agents_organization_id_idx', ['organizationId'])
 @Check('agents_max_turns_check', `"max_turns" BETWEEN 1 AND 200`)
@@ -43,6 +43,18 @@ export class Agent {
 
   @Column({ name: 'system_prompt', type: 'text', default: '' })
   systemPrompt: string;
+
+  /** How the agent comes across (tone, manner), kept apart from the task so variants and insights can vary it. */
+  @Column({ type: 'text', default: '' })
+  persona: string;
+
+  /** What kind of calls it handles (support, sales, scheduling...): learned patterns are kept per call type. */
+  @Column({ name: 'call_type', type: 'varchar', length: 40, default: 'general' })
+  callType: string;
+
+  /** The chat model; null: OPENAI_CHAT_MODEL. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  model: string | null;
 
   @Column({ name: 'first_message', type: 'text', default: '' })
   firstMessage: string;

@@ -10,6 +10,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { Organization } from '../../auth/organizations/organization.entity';
+import { AgentVariant } from '../../agent/agents/agent-variant.entity';
 import { Agent } from '../../agent/agents/agent.entity';
 import { Customer } from '../customers/customer.entity';
 import type { TelephonyProvider } from '../phone-numbers/phone-number.entity';
@@ -69,6 +70,14 @@ export class Call {
   @ManyToOne(() => Agent, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'agent_id' })
   agent?: Agent | null;
+
+  /** The A/B variant of the agent this call got (null: the agent has no variants). */
+  @Column({ name: 'variant_id', type: 'uuid', nullable: true })
+  variantId: string | null;
+
+  @ManyToOne(() => AgentVariant, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'variant_id' })
+  variant?: AgentVariant | null;
 
   @Column({ name: 'customer_id', type: 'uuid', nullable: true })
   customerId: string | null;

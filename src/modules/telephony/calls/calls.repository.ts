@@ -45,6 +45,7 @@ export type CallPatch = Partial<
     | 'endReason'
     | 'metadata'
     | 'customerId'
+    | 'variantId'
   >
 >;
 

@@ -5,7 +5,7 @@ import { CallQueue } from '../queue/call-queue';
 import { MemoryCallQueue } from '../queue/memory-call-queue';
 import { RedisCallQueue } from '../queue/redis-call-queue';
 import { CallRegistry } from './call-registry';
-import { INSTANCE_ID } from './instance-id';
+import { INSTANCE_ID } from '../../../common/lifecycle/instance-id';
 import { MemoryCallRegistry } from './memory-call-registry';
 import { RedisCallRegistry } from './redis-call-registry';
 

@@ -4,13 +4,14 @@ import type { Counter, Gauge } from 'prom-client';
 import type WebSocket from 'ws';
 import { ShutdownService } from '../../../common/lifecycle/shutdown.service';
 import { AppConfig } from '../../../config/app-config';
-import { AgentsRepository } from '../../agent/agents/agents.repository';
+import { AgentsService } from '../../agent/agents/agents.service';
 import { CallsRepository } from '../calls/calls.repository';
 import { CallsService } from '../calls/calls.service';
 import { AdmissionService } from '../queue/admission.service';
 import { CallQueue } from '../queue/call-queue';
 import { CallRegistry } from '../registry/call-registry';
 import { StreamTokenService } from '../streams/stream-token.service';
+import { TwilioCallControl } from '../twilio/rest/twilio-call-control';
 import { ACTIVE_CALLS, MEDIA_FRAMES } from '../telephony.metrics';
 import { CallSession } from './call-session';
 import { VoicePipelineFactory } from './voice-pipeline';
@@ -31,7 +32,8 @@ export class CallSessionManager implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly calls: CallsService,
     private readonly callsRepository: CallsRepository,
-    private readonly agents: AgentsRepository,
+    private readonly agents: AgentsService,
+    private readonly callControl: TwilioCallControl,
     private readonly registry: CallRegistry,
     private readonly queue: CallQueue,
     private readonly admission: AdmissionService,
@@ -65,14 +67,8 @@ export class CallSessionManager implements OnModuleInit {
       registry: this.registry,
       streamTokens: this.streamTokens,
       pipelines: this.pipelines,
-      loadCall: async (organizationId, callId) => {
-        const call = await this.callsRepository.findById(organizationId, callId);
-        if (!call) return null;
-        const agent = call.agentId
-          ? await this.agents.findById(organizationId, call.agentId)
-          : null;
-        return { call, agent };
-      },
+      callControl: this.callControl,
+      loadCall: (organizationId, callId) => this.loadCall(organizationId, callId),
       maxTurns: this.config.telephony.maxTurns,
       heartbeatMs: Math.max(
         1000,
@@ -88,6 +84,23 @@ export class CallSessionManager implements OnModuleInit {
     this.sessions.add(session);
     this.active.set(this.sessions.size);
     return session;
+  }
+
+  private async loadCall(organizationId: string, callId: string) {
+    const call = await this.callsRepository.findById(organizationId, callId);
+    if (!call) return null;
+    const profile = call.agentId
+      ? await this.agents.profileForCall(organizationId, call.agentId, call.id, call.variantId)
+      : null;
+    const variantId = profile?.variant?.id ?? null;
+    if (variantId && variantId !== call.variantId) {
+      await this.callsRepository.update(call.id, { variantId });
+      await this.calls.recordEvent(call, 'agent.variant_assigned', {
+        variantId,
+        name: profile!.variant!.name,
+      });
+    }
+    return { call, agent: profile?.agent ?? null, variantId };
   }
 
   private async endAll(reason: string): Promise<void> {

@@ -8,6 +8,8 @@ import type { CallsService } from '../calls/calls.service';
 import type { NewTurn } from '../calls/calls.repository';
 import type { CallRegistry } from '../registry/call-registry';
 import type { StreamTokenService } from '../streams/stream-token.service';
+import type { TwilioCallControl } from '../twilio/rest/twilio-call-control';
+import { Twiml } from '../twilio/twiml';
 import { TwilioOutbound, twilioInboundMessageSchema } from '../twilio/twilio-media-messages';
 import type { CallAudioSink, VoicePipeline, VoicePipelineFactory } from './voice-pipeline';
 
@@ -24,10 +26,12 @@ export interface CallSessionDeps {
   registry: CallRegistry;
   streamTokens: StreamTokenService;
   pipelines: VoicePipelineFactory;
+  callControl: TwilioCallControl;
+  /** The call and the agent it talks to (with its A/B variant, which is recorded on the call). */
   loadCall: (
     organizationId: string,
     callId: string,
-  ) => Promise<{ call: Call; agent: Agent | null } | null>;
+  ) => Promise<{ call: Call; agent: Agent | null; variantId: string | null } | null>;
   maxTurns: number;
   heartbeatMs: number;
   onFrame: (direction: 'inbound' | 'outbound') => void;
@@ -180,6 +184,7 @@ export class CallSession implements CallAudioSink {
             from: loaded.call.fromNumber,
             to: loaded.call.toNumber,
             agent,
+            variantId: loaded.variantId,
             maxTurns: Math.min(this.deps.maxTurns, agent?.maxTurns ?? this.deps.maxTurns),
           },
           this,
@@ -236,6 +241,14 @@ export class CallSession implements CallAudioSink {
 
   hangup(reason: string): void {
     void this.end('completed', reason);
+  }
+
+  async transfer(to: string): Promise<void> {
+    const call = this.requireCall();
+    await this.deps.callControl.updateCall(call.providerCallId!, { twiml: Twiml.dial(to) });
+    await this.recordEvent('call.transferred', { to });
+    // Twilio now runs the <Dial>: our stream stops, the AI's part of the call is over.
+    void this.end('completed', 'transferred');
   }
 
   recordTurn(turn: NewTurn): Promise<CallTurn> {

@@ -9,7 +9,10 @@ export interface CallContext {
   customerId: string | null;
   from: string;
   to: string;
+  /** The agent as this call gets it (its A/B variant applied). */
   agent: Agent | null;
+  /** The A/B variant the call was assigned, if the agent has variants. */
+  variantId: string | null;
   /** Caller turns after which the session ends the call politely. */
   maxTurns: number;
 }
@@ -22,6 +25,8 @@ export interface CallAudioSink {
   clear(): void;
   /** Ends the call politely (after queued audio plays, when the provider allows). */
   hangup(reason: string): void;
+  /** Hands the caller to a person at `to` (the provider dials and bridges); the media stream then ends. */
+  transfer(to: string): Promise<void>;
   recordTurn(turn: NewTurn): Promise<CallTurn>;
   updateTurn(
     id: string,

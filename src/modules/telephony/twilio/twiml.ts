@@ -40,6 +40,13 @@ export const Twiml = {
     return response.toString();
   },
 
+  /** Hands the live call to a person: Twilio dials them and bridges the caller in. */
+  dial(number: string): string {
+    const response = new twiml.VoiceResponse();
+    response.dial(number);
+    return response.toString();
+  },
+
   /** An empty document: acknowledges a callback that needs no instructions. */
   empty(): string {
     return new twiml.VoiceResponse().toString();

@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
 import { AppConfig } from '../../../config/app-config';
-import type { ConversationResponder } from '../../agent/conversation/conversation-responder';
-import { CONVERSATION_RESPONDER } from '../../agent/conversation/conversation.providers';
+import { AgentRuntime } from '../../agent/conversation/agent-runtime';
 import { TurnSlotPipelineFactory } from '../../telephony/session/turn-slot-pipeline';
 import {
   CallAudioSink,
@@ -23,6 +22,7 @@ import { VoiceEvents } from './voice-events';
 
 const APOLOGY = "I'm sorry, I'm having trouble on my side. Could you say that again?";
 const GOODBYE = 'Thank you for calling. Goodbye.';
+const FILLER = 'One moment, please.';
 
 /**
  * Fills telephony's VoicePipeline port: a full conversation when speech-to-text, text-to-speech and a
@@ -35,12 +35,13 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
   private readonly fallback: TurnSlotPipelineFactory;
   private readonly endpointer: EndpointerOptions;
   private apologyAudio: Buffer | undefined;
+  private fillerAudio: Buffer | undefined;
 
   constructor(
     private readonly config: AppConfig,
     private readonly sttCatalog: SpeechToTextCatalog,
     @Inject(TEXT_TO_SPEECH) private readonly tts: TextToSpeech | null,
-    @Inject(CONVERSATION_RESPONDER) private readonly responder: ConversationResponder | null,
+    private readonly runtime: AgentRuntime,
     @Inject(SENTIMENT) private readonly sentiment: SentimentAnalyzer,
     @InjectMetric(TURN_LATENCY) private readonly latency: Histogram<string>,
     private readonly events: VoiceEvents,
@@ -65,7 +66,6 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
     const missing = [
       !this.stt && 'speech-to-text (STT_PROVIDER)',
       !this.tts && 'text-to-speech',
-      !this.responder && 'a conversation model (LLM_PROVIDER)',
     ].filter(Boolean);
     if (missing.length > 0) {
       this.logger.warn(
@@ -73,17 +73,25 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
       );
       return;
     }
-    // Pre-synthesized so a provider outage mid-call can still be apologised for at once.
+    // Pre-synthesized so an outage can still be apologised for, and a silence filled, at once.
+    [this.apologyAudio, this.fillerAudio] = await Promise.all([
+      this.presynthesize(APOLOGY),
+      this.presynthesize(FILLER),
+    ]);
+    this.logger.log(
+      `Voice conversations: ${this.stt!.name} → ${this.runtime.modelName} → ${this.tts!.name}`,
+    );
+  }
+
+  private async presynthesize(text: string): Promise<Buffer | undefined> {
     try {
       const chunks: Buffer[] = [];
-      for await (const chunk of this.tts!.synthesize(APOLOGY)) chunks.push(chunk);
-      this.apologyAudio = Buffer.concat(chunks);
+      for await (const chunk of this.tts!.synthesize(text)) chunks.push(chunk);
+      return Buffer.concat(chunks);
     } catch (error) {
-      this.logger.warn(`Could not pre-synthesize the apology: ${(error as Error).message}`);
+      this.logger.warn(`Could not pre-synthesize "${text}": ${(error as Error).message}`);
+      return undefined;
     }
-    this.logger.log(
-      `Voice conversations: ${this.stt!.name} → ${this.responder!.name} → ${this.tts!.name}`,
-    );
   }
 
   create(context: CallContext, sink: CallAudioSink): VoicePipeline {
@@ -93,11 +101,14 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
       this.tts instanceof TextToSpeechChain
         ? this.tts.preferring(context.agent?.ttsProvider)
         : this.tts;
-    if (!stt || !tts || !this.responder) return this.fallback.create(context, sink);
+    const agent = context.agent;
+    if (!stt || !tts || !agent) return this.fallback.create(context, sink);
     const settings: PipelineSettings = {
       endpointer: this.endpointer,
       bargeInMinSpeechMs: this.config.speech.bargeInMinSpeechMs,
       apologyAudio: this.apologyAudio,
+      fillerAudio: this.fillerAudio,
+      silenceFillerMs: this.config.agent.silenceFillerMs,
       goodbye: GOODBYE,
     };
     return new VoiceConversationPipeline(
@@ -106,7 +117,15 @@ export class ConversationPipelineFactory extends VoicePipelineFactory implements
       {
         stt,
         tts,
-        responder: this.responder,
+        openConversation: () =>
+          this.runtime.open({
+            organizationId: context.organizationId,
+            agent,
+            customerId: context.customerId,
+            callId: context.callId,
+            variantId: context.variantId,
+            channel: 'phone',
+          }),
         sentiment: this.sentiment,
         latency: this.latency,
         events: this.events,

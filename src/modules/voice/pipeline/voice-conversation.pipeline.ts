@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Histogram } from 'prom-client';
-import type {
-  ConversationResponder,
-  ConversationTurn,
-} from '../../agent/conversation/conversation-responder';
+import type { AgentConversation } from '../../agent/conversation/agent-conversation';
+import type { AgentEvent } from '../../agent/conversation/agent-event';
+import type { CallAction } from '../../agent/tools/agent-tool';
 import type { CallTurn } from '../../telephony/calls/call-turn.entity';
 import type {
   CallAudioSink,
@@ -15,9 +14,12 @@ import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import type { TextToSpeech } from '../providers/tts/text-to-speech';
 import { EndpointerOptions, Endpointer } from '../turns/endpointer';
 import { SentenceSplitter } from './sentence-splitter';
+import { SilenceWatchdog } from './silence-watchdog';
 import type { VoiceEvent, VoiceEvents } from './voice-events';
 
 const PRE_ROLL_FRAMES = 10; // 200 ms
+// How a call can end with the conversation having run its course (not failed, cut off or handed over).
+const COMPLETED_REASONS = new Set(['stream_stopped', 'agent_end_call', 'max_turns']);
 
 export type PipelineState = 'listening' | 'thinking' | 'speaking';
 
@@ -26,13 +28,17 @@ export interface PipelineSettings {
   bargeInMinSpeechMs: number;
   /** Pre-synthesized "sorry, could you repeat" for provider outages (undefined: no TTS could make it). */
   apologyAudio: Buffer | undefined;
+  /** Pre-synthesized "one moment" played when the caller would otherwise hear silence too long. */
+  fillerAudio: Buffer | undefined;
+  silenceFillerMs: number;
   goodbye: string;
 }
 
 export interface PipelineProviders {
   stt: SpeechToText;
   tts: TextToSpeech;
-  responder: ConversationResponder;
+  /** Opens the agent conversation of this call (memories, advice); called once, when the stream starts. */
+  openConversation: () => Promise<AgentConversation>;
   sentiment: SentimentAnalyzer;
   latency: Histogram<string>;
   events: VoiceEvents;
@@ -47,6 +53,8 @@ interface Response {
   heard: string[];
   lastMark?: string;
   generationDone: boolean;
+  /** What the call does once this reply has been heard (a tool asked: end the call, transfer). */
+  action?: CallAction;
   endOfSpeechAt?: number;
   latency: {
     endOfSpeechToFinalTranscriptMs?: number;
@@ -69,7 +77,10 @@ export class VoiceConversationPipeline implements VoicePipeline {
   private state: PipelineState = 'listening';
   private stt: SpeechToTextStream | undefined;
   private response: Response | undefined;
-  private readonly history: ConversationTurn[] = [];
+  private conversation!: Promise<AgentConversation>;
+  private readonly watchdog: SilenceWatchdog;
+  private sentimentTotal = 0;
+  private sentimentCount = 0;
   private callerTurns = 0;
   private closed = false;
   private ending = false;
@@ -93,6 +104,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
       settings.endpointer,
       () => this.onSpeechStart(),
     );
+    this.watchdog = new SilenceWatchdog(settings.silenceFillerMs, () => this.playFiller());
   }
 
   private emit(event: VoiceEvent): void {
@@ -108,6 +120,17 @@ export class VoiceConversationPipeline implements VoicePipeline {
 
   async start(): Promise<void> {
     const greeting = this.context.agent?.firstMessage;
+    this.conversation = this.providers.openConversation();
+    // The model should know what it already said; registered first, so before any reply reads the history.
+    this.conversation.then(
+      (conversation) => {
+        if (greeting) conversation.messages.push({ role: 'assistant', content: greeting });
+      },
+      (error: unknown) =>
+        this.logger.error(
+          `Call ${this.context.callId}: could not open the agent: ${String(error)}`,
+        ),
+    );
     if (greeting) this.enqueue(() => this.speak(greeting, undefined));
     await Promise.resolve();
   }
@@ -150,14 +173,30 @@ export class VoiceConversationPipeline implements VoicePipeline {
     if (response.generationDone && name === response.lastMark) this.finishResponse(response, false);
   }
 
-  async close(): Promise<void> {
+  async close(reason = 'closed'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.watchdog.stop();
     this.response?.controller.abort();
     this.stt?.close();
     await this.work.catch(() => undefined);
     await Promise.allSettled([...this.sideWork]);
     if (this.response) await this.recordAgentTurnEnd(this.response, true);
+    // Its summary and outcome are queued as a durable job: cheap here, never lost.
+    await this.conversation
+      ?.then((conversation) =>
+        conversation.end({
+          reason,
+          completed: COMPLETED_REASONS.has(reason),
+          averageSentiment:
+            this.sentimentCount > 0 ? this.sentimentTotal / this.sentimentCount : null,
+        }),
+      )
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `Call ${this.context.callId}: could not end the conversation: ${String(error)}`,
+        ),
+      );
   }
 
   // ---- turn taking ----------------------------------------------------------------------------------
@@ -213,6 +252,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
   ): Promise<void> {
     if (this.closed) return;
     this.state = 'thinking';
+    this.watchdog.start(endOfSpeechAt);
     const startedAt = new Date(endOfSpeechAt);
     let text = input;
     let transcriptMs: number | undefined;
@@ -228,6 +268,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
       }
     }
     if (!text) {
+      this.watchdog.stop();
       this.state = 'listening';
       return;
     }
@@ -245,6 +286,8 @@ export class VoiceConversationPipeline implements VoicePipeline {
     // Sentiment runs beside the reply, never in front of it.
     this.track(
       this.providers.sentiment.analyze(text).then((sentiment) => {
+        this.sentimentTotal += sentiment.score;
+        this.sentimentCount++;
         this.emit({ type: 'sentiment', score: sentiment.score, label: sentiment.label });
         return this.sink.updateTurn(callerTurn.id, {
           sentiment: sentiment.score,
@@ -257,13 +300,12 @@ export class VoiceConversationPipeline implements VoicePipeline {
       }),
     );
     if (this.callerTurns >= this.context.maxTurns) {
+      this.watchdog.stop();
       this.ending = true;
       await this.speak(this.settings.goodbye, undefined);
       return;
     }
-    const history = [...this.history];
-    this.history.push({ role: 'caller', text });
-    await this.speak(undefined, { input: text, history, endOfSpeechAt, transcriptMs });
+    await this.speak(undefined, { input: text, endOfSpeechAt, transcriptMs });
   }
 
   /**
@@ -272,9 +314,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
    */
   private async speak(
     fixedText: string | undefined,
-    request:
-      | { input: string; history: ConversationTurn[]; endOfSpeechAt: number; transcriptMs?: number }
-      | undefined,
+    request: { input: string; endOfSpeechAt: number; transcriptMs?: number } | undefined,
   ): Promise<void> {
     if (this.closed) return;
     // A reply still playing (its audio is queued ahead of this one) is complete as far as we are concerned.
@@ -301,21 +341,45 @@ export class VoiceConversationPipeline implements VoicePipeline {
           if (sentence && !signal.aborted) await this.speakSentence(response, sentence);
         }
       } else if (request) {
-        for await (const delta of this.providers.responder.respond({
-          agent: this.context.agent,
-          history: request.history,
-          callerInput: request.input,
-          signal,
-        })) {
+        const conversation = await this.conversation;
+        for await (const event of conversation.reply(request.input, { signal })) {
           if (signal.aborted) break;
-          this.mark(response, 'toFirstLlmTokenMs', 'first_token');
-          this.emit({ type: 'agent.text_delta', text: delta });
-          for (const sentence of splitter.push(delta)) await this.speakSentence(response, sentence);
+          switch (event.type) {
+            case 'text':
+              this.mark(response, 'toFirstLlmTokenMs', 'first_token');
+              this.emit({ type: 'agent.text_delta', text: event.text });
+              for (const sentence of splitter.push(event.text)) {
+                await this.speakSentence(response, sentence);
+              }
+              break;
+            case 'tool_call':
+              // What was said before the tool runs is heard now, not after it.
+              for (const sentence of [splitter.flush()]) {
+                if (sentence) await this.speakSentence(response, sentence);
+              }
+              this.emit({ type: 'agent.tool_call', name: event.name, arguments: event.arguments });
+              break;
+            case 'tool_result':
+              await this.recordToolTurn(event);
+              break;
+            case 'action':
+              response.action = event.action;
+              break;
+            case 'fallback':
+              this.track(
+                this.sink.recordEvent('agent.llm_fallback', {
+                  from: event.from,
+                  reason: event.reason,
+                }),
+              );
+              break;
+          }
         }
         const rest = splitter.flush();
         if (rest && !signal.aborted) await this.speakSentence(response, rest);
       }
     } catch (error) {
+      this.watchdog.stop();
       if (signal.aborted) return;
       await this.recordAgentTurnEnd(response, false, {
         error: (error as { code?: string }).code ?? 'PROVIDER_FAILURE',
@@ -326,7 +390,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
     }
     if (signal.aborted) return;
     response.generationDone = true;
-    if (response.text) this.history.push({ role: 'agent', text: response.text });
+    this.watchdog.stop();
     // Nothing left to play (or no marks): the turn is over now; otherwise when the last mark comes back.
     if (!response.lastMark || response.heard.length === response.sentences.size)
       this.finishResponse(response, false);
@@ -363,6 +427,8 @@ export class VoiceConversationPipeline implements VoicePipeline {
         }
       }
       this.sink.play(audio);
+      // 8 kHz mu-law: 8 bytes a millisecond.
+      this.watchdog.audioQueued(audio.length / 8);
       this.emit({ type: 'agent.audio', bytes: audio.length });
       this.mark(response, 'toFirstAudioSentMs', 'first_frame');
     }
@@ -384,8 +450,14 @@ export class VoiceConversationPipeline implements VoicePipeline {
   private interrupt(reason: 'barge_in' | 'dtmf'): void {
     const response = this.response;
     if (!response) return;
+    this.watchdog.stop();
     this.sink.clear();
     response.controller.abort();
+    if (response.endOfSpeechAt !== undefined) {
+      void this.conversation.then((conversation) =>
+        conversation.noteInterrupted(response.heard.join(' ')),
+      );
+    }
     this.emit({ type: 'agent.interrupted', heard: response.heard.join(' '), reason });
     this.track(
       this.sink.recordEvent('agent.interrupted', {
@@ -404,6 +476,63 @@ export class VoiceConversationPipeline implements VoicePipeline {
     this.track(this.recordAgentTurnEnd(response, interrupted));
     // The turn limit ends the call even if the caller talked over the goodbye.
     if (this.ending) this.sink.hangup('max_turns');
+    else if (response.action && !interrupted) this.carryOut(response.action);
+  }
+
+  /** A tool's request on the call, once the reply announcing it has been heard. */
+  private carryOut(action: CallAction): void {
+    if (action.kind === 'end_call') {
+      this.sink.hangup('agent_end_call');
+      return;
+    }
+    this.track(
+      this.sink.transfer(action.to).catch(async (error: unknown) => {
+        const code = (error as { code?: string }).code ?? 'TRANSFER_FAILED';
+        await this.sink.recordTurn({
+          role: 'tool',
+          text: `transfer_to_human failed: ${(error as Error).message}`,
+          startedAt: new Date(),
+          endedAt: new Date(),
+          latency: {},
+          sentiment: null,
+          interrupted: false,
+          metadata: { tool: 'transfer_to_human', ok: false, errorCode: code, to: action.to },
+        });
+        this.enqueue(() =>
+          this.speak("I'm sorry, I couldn't connect you to a colleague just now.", undefined),
+        );
+      }),
+    );
+  }
+
+  /** A tool call's outcome, as a `tool` turn between the caller's turn and the agent's. */
+  private async recordToolTurn(event: Extract<AgentEvent, { type: 'tool_result' }>): Promise<void> {
+    const now = new Date();
+    await this.sink.recordTurn({
+      role: 'tool',
+      text: event.ok ? `${event.name}: ${event.result}` : `${event.name} failed: ${event.message}`,
+      startedAt: new Date(now.getTime() - event.durationMs),
+      endedAt: now,
+      latency: {},
+      sentiment: null,
+      interrupted: false,
+      metadata: {
+        tool: event.name,
+        callId: event.id,
+        ok: event.ok,
+        durationMs: event.durationMs,
+        ...(event.ok ? {} : { errorCode: event.code }),
+      },
+    });
+  }
+
+  /** The silence watchdog fired: "one moment" so the caller knows we are still here. */
+  private playFiller(): number {
+    if (this.closed || this.state === 'listening' || !this.settings.fillerAudio) return 0;
+    this.sink.play(this.settings.fillerAudio, `${this.context.callId.slice(0, 8)}:filler`);
+    this.emit({ type: 'agent.filler' });
+    this.track(this.sink.recordEvent('agent.filler', { afterMs: this.settings.silenceFillerMs }));
+    return this.settings.fillerAudio.length / 8;
   }
 
   private async recordAgentTurnEnd(
@@ -425,6 +554,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
 
   /** A provider failed mid-call: the caller hears a short apology and the call goes on. */
   private async apologise(stage: string, error: unknown): Promise<void> {
+    this.watchdog.stop();
     const code = (error as { code?: string }).code;
     const message = (error as Error).message;
     this.emit({ type: 'error', stage, code, message });

@@ -10,6 +10,8 @@ export type VoiceEvent =
   | { type: 'sentiment'; score: number; label: string }
   | { type: 'agent.text_delta'; text: string }
   | { type: 'agent.audio'; bytes: number }
+  | { type: 'agent.tool_call'; name: string; arguments: string }
+  | { type: 'agent.filler' }
   | { type: 'agent.interrupted'; heard: string; reason: 'barge_in' | 'dtmf' }
   | { type: 'error'; stage: string; code?: string; message: string };
 

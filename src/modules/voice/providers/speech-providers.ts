@@ -102,7 +102,7 @@ export const speechProviders: Provider[] = [
       if (!client) return lexicon;
       return new LlmSentimentAnalyzer(
         client,
-        config.speech.chatModel,
+        config.agent.chatModel,
         resilience.create('openai-sentiment'),
         lexicon,
       );

@@ -1,0 +1,180 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { randomUUID } from 'node:crypto';
+import type { Counter } from 'prom-client';
+import { JobRunner } from '../../../common/jobs/job-runner.service';
+import { AppConfig } from '../../../config/app-config';
+import { CustomerMemoryService } from '../../memory/customer-memory/customer-memory.service';
+import { Embeddings } from '../../memory/embeddings/embeddings';
+import { KnowledgeService } from '../../memory/knowledge/knowledge.service';
+import { InsightsService } from '../../memory/patterns/insights.service';
+import { LLM_FALLBACKS } from '../agent.metrics';
+import type { Agent } from '../agents/agent.entity';
+import { LanguageModel, RecalledMemory, RetrievedContext } from '../llm/language-model';
+import { LocalRulesModel } from '../local/local-rules-model';
+import { POST_CALL_JOB, PostCallPayload } from '../post-call/post-call-payload';
+import { ToolRegistry } from '../tools/tool-registry';
+import type { ConversationOutcome } from './agent-event';
+import { AgentConversation } from './agent-conversation';
+
+// Passages scoring below this are noise whatever the embedding model.
+const MIN_KNOWLEDGE_SCORE = 0.1;
+// Learned advice joins the prompt only when it is this sure (Wilson lower bound of its success rate).
+const MIN_ADVICE_CONFIDENCE = 0.6;
+
+export interface OpenConversation {
+  organizationId: string;
+  agent: Agent;
+  customerId: string | null;
+  callId: string | null;
+  variantId: string | null;
+  channel: 'phone' | 'chat';
+}
+
+/**
+ * Opens agent conversations, for calls and for chat tests alike: the caller's memories and learned advice up
+ * front, knowledge and memory retrieval on every turn (the input embedded once for both), and the outcome queued
+ * as a durable job at the end.
+ */
+@Injectable()
+export class AgentRuntime {
+  private readonly logger = new Logger('AgentRuntime');
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(LanguageModel) private readonly model: LanguageModel,
+    private readonly local: LocalRulesModel,
+    private readonly tools: ToolRegistry,
+    private readonly embeddings: Embeddings,
+    private readonly knowledge: KnowledgeService,
+    private readonly memory: CustomerMemoryService,
+    private readonly insights: InsightsService,
+    private readonly jobs: JobRunner,
+    @InjectMetric(LLM_FALLBACKS) private readonly fallbacks: Counter<string>,
+  ) {}
+
+  get modelName(): string {
+    return this.model.name;
+  }
+
+  async open(options: OpenConversation): Promise<AgentConversation> {
+    const [memories, advice] = await Promise.all([
+      this.openingMemories(options),
+      this.advice(options.organizationId, options.agent.callType),
+    ]);
+    const { agent: settings } = this.config;
+    return new AgentConversation(
+      {
+        ...options,
+        contextTokens: settings.contextTokens,
+        historyTurns: settings.historyTurns,
+        maxToolRounds: settings.maxToolRounds,
+        recallLimit: this.config.memory.recallLimit,
+      },
+      {
+        model: this.model,
+        fallback: this.local,
+        tools: this.tools,
+        fallbacks: this.fallbacks,
+        retrieve: (input) => this.retrieve(options, input),
+        onEnd: (conversation, outcome) => this.queuePostCall(conversation, outcome),
+      },
+      memories,
+      advice,
+    );
+  }
+
+  private async retrieve(options: OpenConversation, input: string): Promise<RetrievedContext> {
+    const limit = this.config.memory.recallLimit;
+    try {
+      const [vector] = await this.embeddings.embed([input]);
+      const [knowledge, memories] = await Promise.all([
+        this.knowledge.searchVector(options.organizationId, vector, limit),
+        options.customerId
+          ? this.memory.recallVector(options.organizationId, options.customerId, vector, limit)
+          : Promise.resolve([]),
+      ]);
+      return {
+        knowledge: knowledge
+          .filter((hit) => hit.score >= MIN_KNOWLEDGE_SCORE)
+          .map((hit) => ({
+            documentId: hit.documentId,
+            title: hit.title,
+            heading: hit.heading ?? undefined,
+            text: hit.content,
+            score: hit.score,
+          })),
+        memories,
+      };
+    } catch (error) {
+      // Retrieval makes answers better; its failure must not leave the caller without one.
+      this.logger.warn(`Retrieval failed, answering without context: ${(error as Error).message}`);
+      return { knowledge: [], memories: [] };
+    }
+  }
+
+  private async openingMemories(options: OpenConversation): Promise<RecalledMemory[]> {
+    if (!options.customerId) return [];
+    try {
+      return await this.memory.recallVector(
+        options.organizationId,
+        options.customerId,
+        undefined,
+        this.config.memory.recallLimit,
+      );
+    } catch (error) {
+      this.logger.warn(`Could not recall the caller's memories: ${(error as Error).message}`);
+      return [];
+    }
+  }
+
+  private async advice(organizationId: string, callType: string): Promise<string | undefined> {
+    try {
+      const insight = await this.insights.recommend(organizationId, callType);
+      const { recommendation } = insight;
+      if (insight.basis !== 'learned' || recommendation.confidence < MIN_ADVICE_CONFIDENCE)
+        return undefined;
+      return (
+        `What has worked best on ${callType} calls here (${Math.round((recommendation.successRate ?? 0) * 100)}% ` +
+        `success over ${recommendation.sampleSize} calls): ${recommendation.persona}`
+      );
+    } catch (error) {
+      this.logger.warn(`Could not load insights: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async queuePostCall(
+    conversation: AgentConversation,
+    outcome: ConversationOutcome,
+  ): Promise<void> {
+    const transcript = conversation.transcript();
+    if (!transcript.some((turn) => turn.role === 'caller')) return;
+    const { settings } = conversation;
+    const transferred = conversation.requestedActions.some((action) => action.kind === 'transfer');
+    const payload: PostCallPayload = {
+      organizationId: settings.organizationId,
+      agentId: settings.agent.id,
+      callId: settings.callId,
+      customerId: settings.customerId,
+      variantId: settings.variantId,
+      channel: settings.channel,
+      callType: settings.agent.callType,
+      persona: settings.agent.persona,
+      tools: this.tools.offered({ ...settings, agent: settings.agent }).map((tool) => tool.name),
+      toolsUsed: [...conversation.toolsUsed],
+      transcript,
+      outcome: {
+        ...outcome,
+        transferred,
+        success: outcome.completed && !transferred && (outcome.averageSentiment ?? 0) >= 0,
+      },
+    };
+    await this.jobs.enqueue({
+      type: POST_CALL_JOB,
+      dedupeKey: settings.callId ?? `chat:${randomUUID()}`,
+      organizationId: settings.organizationId,
+      payload: payload as unknown as Record<string, unknown>,
+    });
+  }
+}
