@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type { Agent } from '../../src/modules/agent/agents/agent.entity';
-import { AgentsRepository } from '../../src/modules/agent/agents/agents.repository';
+import type { CreateAgentDto } from '../../src/modules/agent/agents/dto/agent.dto';
 import type { Account } from './account.factory';
 
 let sequence = 0;
@@ -13,18 +13,23 @@ export function uniqueE164(): string {
   return `+1415${tail}`;
 }
 
-/** Agents have no REST API yet (the Agent module adds it): tests create them through the repository. */
-export function createAgent(
+/** Creates an agent through the REST API (a dental clinic's front desk unless told otherwise). */
+export async function createAgent(
   app: NestFastifyApplication,
   owner: Account,
-  overrides: Partial<Agent> = {},
+  overrides: Partial<CreateAgentDto> = {},
 ): Promise<Agent> {
-  return app.get(AgentsRepository).create(owner.organizationId, {
-    name: 'Front desk',
-    systemPrompt: 'You answer calls for a dental clinic.',
-    firstMessage: 'Hello, thanks for calling. How can I help?',
-    ...overrides,
-  });
+  const response = await request(app.getHttpServer())
+    .post('/api/v1/agents')
+    .set('authorization', `Bearer ${owner.accessToken}`)
+    .send({
+      name: 'Front desk',
+      systemPrompt: 'You answer calls for a dental clinic.',
+      firstMessage: 'Hello, thanks for calling. How can I help?',
+      ...overrides,
+    })
+    .expect(201);
+  return response.body as Agent;
 }
 
 /** Registers a number answered by `agentId` through the REST API. */
