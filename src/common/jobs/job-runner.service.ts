@@ -62,6 +62,11 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnApplic
     return created;
   }
 
+  /** Cancels work not started yet, e.g. a forgotten caller's pending summary. */
+  cancelQueued(organizationId: string, match: Record<string, unknown>): Promise<number> {
+    return this.jobs.cancelQueued(organizationId, match);
+  }
+
   get inFlight(): number {
     return this.running.size;
   }

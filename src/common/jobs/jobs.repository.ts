@@ -104,6 +104,15 @@ export class JobsRepository {
     );
   }
 
+  /** Drops queued (not yet running) jobs of an organization whose payload contains `match`. */
+  async cancelQueued(organizationId: string, match: Record<string, unknown>): Promise<number> {
+    const [, count] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM jobs WHERE organization_id = $1 AND status = 'queued' AND payload @> $2::jsonb`,
+      [organizationId, JSON.stringify(match)],
+    );
+    return count;
+  }
+
   /** Finished jobs are history; keep a week of it. */
   async prune(olderThanDays: number): Promise<number> {
     const [, count] = await this.dataSource.query<[unknown[], number]>(

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { JobRunner } from '../../../common/jobs/job-runner.service';
 import { decodeCursor, Page, toPage } from '../../../common/pagination/cursor';
 import type { PageQuery } from '../../../common/pagination/page-query.dto';
 import { Embeddings } from '../embeddings/embeddings';
@@ -27,6 +28,7 @@ export class CustomerMemoryService {
   constructor(
     private readonly memories: CustomerMemoriesRepository,
     private readonly embeddings: Embeddings,
+    private readonly jobs: JobRunner,
   ) {}
 
   async remember(input: {
@@ -119,9 +121,13 @@ export class CustomerMemoryService {
       throw MemoryErrors.memoryNotFound();
   }
 
-  /** Right to be forgotten: every memory of the caller, at once. */
+  /**
+   * Right to be forgotten: every memory of the caller, at once, and the summaries of their calls that were
+   * still waiting to be written.
+   */
   async forgetAll(organizationId: string, customerId: string): Promise<{ deleted: number }> {
     await this.assertCustomer(organizationId, customerId);
+    await this.jobs.cancelQueued(organizationId, { customerId });
     return { deleted: await this.memories.deleteAll(organizationId, customerId) };
   }
 
