@@ -35,7 +35,7 @@ describe('Durable background jobs (e2e, real database)', () => {
   it('runs a job once per key, at once', async () => {
     const seen: unknown[] = [];
     runner.register('test.once', {
-      run: async ({ job: claimed }) => void seen.push(claimed.payload),
+      run: ({ job: claimed }) => Promise.resolve(void seen.push(claimed.payload)),
     });
     expect(await runner.enqueue({ type: 'test.once', dedupeKey: 'k1', payload: { n: 1 } })).toBe(
       true,
@@ -53,15 +53,13 @@ describe('Durable background jobs (e2e, real database)', () => {
   it('retries a failing job with backoff and keeps the last error when it gives up', async () => {
     let calls = 0;
     runner.register('test.flaky', {
-      run: async () => {
+      run: () => {
         calls++;
-        if (calls < 2) throw new Error('provider hiccup');
+        return calls < 2 ? Promise.reject(new Error('provider hiccup')) : Promise.resolve();
       },
     });
     runner.register('test.broken', {
-      run: async () => {
-        throw new PermanentJobError('the document has no text');
-      },
+      run: () => Promise.reject(new PermanentJobError('the document has no text')),
     });
     await runner.enqueue({ type: 'test.flaky', dedupeKey: 'k2', payload: {} });
     await runner.enqueue({ type: 'test.broken', dedupeKey: 'k3', payload: {} });
@@ -83,7 +81,7 @@ describe('Durable background jobs (e2e, real database)', () => {
   it('takes over a job whose worker died (its lease ran out)', async () => {
     const dataSource = sut.app.get(DataSource);
     let ran = false;
-    runner.register('test.orphan', { run: async () => void (ran = true) });
+    runner.register('test.orphan', { run: () => Promise.resolve(void (ran = true)) });
     // A worker that claimed it and vanished a minute ago.
     await dataSource.query(
       `INSERT INTO jobs (type, dedupe_key, payload, status, attempts, locked_by, locked_until)
