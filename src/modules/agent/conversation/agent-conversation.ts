@@ -214,13 +214,17 @@ export class AgentConversation {
     }
   }
 
-  /** The caller cut the last reply short: remember only what they heard of it. */
+  /**
+   * The caller cut the last reply short: remember only what they heard of it. A reply cut while it was still
+   * being generated was never added, so it is added now.
+   */
   noteInterrupted(heard: string): void {
-    const last = this.messages.at(-1);
-    if (last?.role !== 'assistant') return;
-    last.content = heard
+    const content = heard
       ? `${heard} [interrupted by the caller]`
       : '[interrupted by the caller before speaking]';
+    const last = this.messages.at(-1);
+    if (last?.role === 'assistant') last.content = content;
+    else this.messages.push({ role: 'assistant', content });
   }
 
   /** The conversation as plain turns (tool traffic summarised), for summaries. */

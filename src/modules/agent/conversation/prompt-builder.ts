@@ -104,46 +104,51 @@ function contentOf(message: ChatMessage): string {
   return message.content;
 }
 
+const MEMORY_HEADER = 'What you remember about this caller from earlier calls:';
+const KNOWLEDGE_HEADER =
+  'Relevant passages from the knowledge base (answer from them; do not invent facts):';
+
+/** Keeps the best memories and passages whose rendered lines (and section headers) fit in `tokens`. */
 function fitContext(context: RetrievedContext, tokens: number): RetrievedContext {
   const memories = [...context.memories].sort((a, b) => b.score - a.score);
   const knowledge = [...context.knowledge].sort((a, b) => b.score - a.score);
   const keptMemories: RecalledMemory[] = [];
   const keptKnowledge: KnowledgeHit[] = [];
   let left = tokens;
+  const take = (line: string, header: string, first: boolean): boolean => {
+    const cost = estimateTokens(line) + (first ? estimateTokens(header) : 0);
+    if (cost > left) return false;
+    left -= cost;
+    return true;
+  };
   // Interleaved, best first: one memory, one passage, ... so neither crowds the other out.
   for (let i = 0; i < Math.max(memories.length, knowledge.length); i++) {
     const memory = memories[i];
-    if (memory && estimateTokens(memory.content) <= left) {
-      left -= estimateTokens(memory.content);
+    if (memory && take(memoryLine(memory), MEMORY_HEADER, keptMemories.length === 0)) {
       keptMemories.push(memory);
     }
     const passage = knowledge[i];
-    if (passage && estimateTokens(passage.text) <= left) {
-      left -= estimateTokens(passage.text);
+    if (
+      passage &&
+      take(passageLine(passage, keptKnowledge.length), KNOWLEDGE_HEADER, keptKnowledge.length === 0)
+    ) {
       keptKnowledge.push(passage);
     }
   }
   return { memories: keptMemories, knowledge: keptKnowledge };
 }
 
+const memoryLine = (memory: RecalledMemory) => `- (${memory.kind}) ${memory.content}`;
+const passageLine = (hit: KnowledgeHit, index: number) =>
+  `[${index + 1}] ${hit.title}${hit.heading ? ` > ${hit.heading}` : ''}: ${hit.text}`;
+
 function renderContext(context: RetrievedContext): string {
   const sections: string[] = [];
   if (context.memories.length > 0) {
-    sections.push(
-      'What you remember about this caller from earlier calls:\n' +
-        context.memories.map((memory) => `- (${memory.kind}) ${memory.content}`).join('\n'),
-    );
+    sections.push([MEMORY_HEADER, ...context.memories.map(memoryLine)].join('\n'));
   }
   if (context.knowledge.length > 0) {
-    sections.push(
-      'Relevant passages from the knowledge base (answer from them; do not invent facts):\n' +
-        context.knowledge
-          .map(
-            (hit, i) =>
-              `[${i + 1}] ${hit.title}${hit.heading ? ` > ${hit.heading}` : ''}: ${hit.text}`,
-          )
-          .join('\n'),
-    );
+    sections.push([KNOWLEDGE_HEADER, ...context.knowledge.map(passageLine)].join('\n'));
   }
   return sections.join('\n\n');
 }

@@ -11,10 +11,21 @@ export type Intent =
 
 const GOODBYE =
   /\b(good ?bye|bye( bye)?|that'?s all|that is all|nothing else|no,? thanks?,? that'?s it|hang up|have a (good|nice) (day|one))\b/i;
-const HUMAN =
-  /\b(speak|talk|transfer|connect|put me through|get me)\b.{0,40}\b(human|person|someone|somebody|agent|representative|operator|manager|staff|colleague)\b|\b(real|actual|live) (person|human|agent)\b|^\s*(human|operator|representative|agent)[.!?]*\s*$/i;
-const REMEMBER = /\b(?:please )?(?:remember|note|keep in mind|make a note)(?: that)? (.{3,300})/i;
-const NAME = /\bmy name is ([a-z][a-z' -]{1,60}?)(?:[.,!?]|$| and )/i;
+const PERSON =
+  '(?:human|person|someone|somebody|agent|representative|operator|manager|staff member|colleague)';
+const HUMAN = new RegExp(
+  [
+    `\\b(?:speak|talk)\\s+(?:to|with)\\s+(?:a|an|the|some|your)?\\s*(?:real\\s+|live\\s+|actual\\s+)?${PERSON}\\b`,
+    `\\b(?:transfer|connect|put)\\s+me\\b.{0,30}\\b${PERSON}\\b`,
+    '\\b(?:real|actual|live)\\s+(?:person|human|agent)\\b',
+    '^\\s*(?:human|operator|representative|agent)[.!?]*\\s*$',
+  ].join('|'),
+  'i',
+);
+// "Remember that ...", "please note that ...", "make a note that ...", but not "I can't remember ...".
+const REMEMBER =
+  /(?<!\b(?:can'?t|cannot|don'?t|do not|didn'?t|did not|won'?t|I)\s)\b(?:please\s+)?(?:remember|note|keep in mind|make a note)(?: of)? that (.{3,300})/i;
+const NAME = /\bmy name is (?!not\b)([a-z][a-z' -]{1,60}?)(?:[.,!?]|$| and )/i;
 const PREFERENCE =
   /\bI (?:prefer|would prefer|'d prefer|like to be|always want) (.{3,200}?)(?:[.!?]|$)/i;
 const RECALL =
