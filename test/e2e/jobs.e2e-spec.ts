@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { JobRunner, PermanentJobError } from '../../src/common/jobs/job-runner.service';
@@ -15,6 +16,8 @@ interface JobRow {
 }
 
 describe('Durable background jobs (e2e, real database)', () => {
+  // Keys unique to this run: the database may hold jobs of earlier runs.
+  const keys = { k1: randomUUID(), k2: randomUUID(), k3: randomUUID(), k4: randomUUID() };
   let sut: TestApp;
   let runner: JobRunner;
   const job = (type: string, key: string) =>
@@ -37,14 +40,14 @@ describe('Durable background jobs (e2e, real database)', () => {
     runner.register('test.once', {
       run: ({ job: claimed }) => Promise.resolve(void seen.push(claimed.payload)),
     });
-    expect(await runner.enqueue({ type: 'test.once', dedupeKey: 'k1', payload: { n: 1 } })).toBe(
+    expect(await runner.enqueue({ type: 'test.once', dedupeKey: keys.k1, payload: { n: 1 } })).toBe(
       true,
     );
-    expect(await runner.enqueue({ type: 'test.once', dedupeKey: 'k1', payload: { n: 2 } })).toBe(
+    expect(await runner.enqueue({ type: 'test.once', dedupeKey: keys.k1, payload: { n: 2 } })).toBe(
       false,
     );
     await waitFor(
-      () => job('test.once', 'k1'),
+      () => job('test.once', keys.k1),
       (row) => row?.status === 'done',
     );
     expect(seen).toEqual([{ n: 1 }]);
@@ -61,10 +64,10 @@ describe('Durable background jobs (e2e, real database)', () => {
     runner.register('test.broken', {
       run: () => Promise.reject(new PermanentJobError('the document has no text')),
     });
-    await runner.enqueue({ type: 'test.flaky', dedupeKey: 'k2', payload: {} });
-    await runner.enqueue({ type: 'test.broken', dedupeKey: 'k3', payload: {} });
+    await runner.enqueue({ type: 'test.flaky', dedupeKey: keys.k2, payload: {} });
+    await runner.enqueue({ type: 'test.broken', dedupeKey: keys.k3, payload: {} });
     const flaky = await waitFor(
-      () => job('test.flaky', 'k2'),
+      () => job('test.flaky', keys.k2),
       (row) => row?.status === 'done',
       {
         timeoutMs: 15_000,
@@ -72,7 +75,7 @@ describe('Durable background jobs (e2e, real database)', () => {
     );
     expect(flaky.attempts).toBe(2);
     const broken = await waitFor(
-      () => job('test.broken', 'k3'),
+      () => job('test.broken', keys.k3),
       (row) => row?.status === 'failed',
     );
     expect(broken).toMatchObject({ attempts: 1, last_error: 'the document has no text' });
@@ -85,10 +88,11 @@ describe('Durable background jobs (e2e, real database)', () => {
     // A worker that claimed it and vanished a minute ago.
     await dataSource.query(
       `INSERT INTO jobs (type, dedupe_key, payload, status, attempts, locked_by, locked_until)
-       VALUES ('test.orphan', 'k4', '{}', 'running', 1, 'dead-instance', now() - interval '1 minute')`,
+       VALUES ('test.orphan', $1, '{}', 'running', 1, 'dead-instance', now() - interval '1 minute')`,
+      [keys.k4],
     );
     await waitFor(
-      () => job('test.orphan', 'k4'),
+      () => job('test.orphan', keys.k4),
       (row) => row?.status === 'done',
     );
     expect(ran).toBe(true);
