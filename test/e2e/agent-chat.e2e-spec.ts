@@ -1,11 +1,13 @@
 import request from 'supertest';
 import { registerAccount, addUser, type Account } from '../factories/account.factory';
 import { ingestDocument } from '../factories/knowledge.factory';
-import { createAgent } from '../factories/telephony.factory';
+import { CustomersRepository } from '../../src/modules/telephony/customers/customers.repository';
+import { createAgent, uniqueE164 } from '../factories/telephony.factory';
 import { ChatStreamClient } from '../support/chat-client';
 import { OpenAiStandIn, type StandInChatRequest } from '../support/openai-stand-in';
 import { SearxngStandIn } from '../support/searxng-stand-in';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 
 interface ChatReply {
   reply: string;
@@ -328,7 +330,7 @@ describe('Agent chat with the local agent, no model configured (e2e)', () => {
   let owner: Account;
 
   beforeAll(async () => {
-    sut = await createTestApp();
+    sut = await createTestApp({}, { listen: true });
     owner = await registerAccount(sut.app);
     await ingestDocument(sut.app, owner);
   });
@@ -360,6 +362,43 @@ describe('Agent chat with the local agent, no model configured (e2e)', () => {
       type: 'action',
       action: { kind: 'end_call', reason: 'the caller said goodbye' },
     });
+  });
+
+  it('keeps an extractive summary of a chat with a known customer, and remembers what it was told', async () => {
+    const agent = await createAgent(sut.app, owner, { toolsEnabled: ['remember'] });
+    const customer = await sut.app
+      .get(CustomersRepository)
+      .recordContact(owner.organizationId, uniqueE164(), new Date());
+    const client = await ChatStreamClient.connect(
+      `${sut.baseUrl.replace('http', 'ws')}/api/v1/agents/${agent.id}/chat/stream?customerId=${customer.id}`,
+      { authorization: `Bearer ${owner.accessToken}` },
+    );
+    await client.next((message) => message.type === 'ready');
+    client.send({ type: 'message', text: 'My name is Ada Lovelace.' });
+    const done = await client.next((message) => message.type === 'done');
+    expect(done.text).toBe("Thank you, I've made a note of that for next time.");
+    client.close();
+
+    const memories = await waitFor(
+      async () =>
+        (
+          await request(sut.app.getHttpServer())
+            .get(`/api/v1/customers/${customer.id}/memories`)
+            .set('authorization', `Bearer ${owner.accessToken}`)
+            .expect(200)
+        ).body.items as { kind: string; content: string }[],
+      (items) => items.some((memory) => memory.kind === 'summary'),
+    );
+    expect(memories).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'fact', content: "The caller's name is Ada Lovelace." }),
+        expect.objectContaining({
+          kind: 'summary',
+          content:
+            'In this chat the caller said: "My name is Ada Lovelace." The agent noted details about them.',
+        }),
+      ]),
+    );
   });
 
   it('says plainly what it cannot do, without claiming to be more than it is', async () => {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { toVectorParameter } from '../../src/database/vector';
 import { registerAccount, type Account } from '../factories/account.factory';
 import { CLINIC_HANDBOOK, ingestDocument } from '../factories/knowledge.factory';
+import { OpenAiStandIn } from '../support/openai-stand-in';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 interface Hit {
@@ -176,4 +177,68 @@ describe('Knowledge base on pgvector (e2e)', () => {
       'knowledge_chunks_embedding_384_hnsw',
     );
   });
+});
+
+describe('Knowledge base with OpenAI-compatible embeddings (e2e)', () => {
+  const openai = new OpenAiStandIn();
+  let sut: TestApp;
+  let owner: Account;
+
+  beforeAll(async () => {
+    await openai.start();
+    sut = await createTestApp({
+      EMBEDDINGS_PROVIDER: 'openai',
+      OPENAI_BASE_URL: openai.url,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_EMBEDDING_MODEL: 'text-embedding-3-small',
+      EMBEDDING_DIMENSIONS: '256',
+    });
+    owner = await registerAccount(sut.app);
+  });
+  afterAll(async () => {
+    await sut.close();
+    await openai.stop();
+  });
+
+  it('embeds through /v1/embeddings at the configured dimension, stores the model, and ranks by meaning', async () => {
+    const document = await ingestDocument(sut.app, owner);
+    expect(document.status).toBe('ready');
+    const embeddingRequests = openai.requests.filter(
+      (recorded) => recorded.path === '/v1/embeddings',
+    );
+    expect(embeddingRequests[0].json).toMatchObject({
+      model: 'text-embedding-3-small',
+      dimensions: 256,
+    });
+    const stored = await sut.app
+      .get(DataSource)
+      .query<{ embedding_model: string; embedding_dimensions: number }[]>(
+        'SELECT DISTINCT embedding_model, embedding_dimensions FROM knowledge_chunks WHERE document_id = $1',
+        [document.id],
+      );
+    expect(stored).toEqual([
+      { embedding_model: 'text-embedding-3-small', embedding_dimensions: 256 },
+    ]);
+
+    const response = await request(sut.app.getHttpServer())
+      .post('/api/v1/knowledge/search')
+      .set('authorization', `Bearer ${owner.accessToken}`)
+      .send({ query: 'How much does teeth whitening cost?', limit: 2 })
+      .expect(200);
+    expect((response.body.results as Hit[])[0].heading).toContain('Prices');
+  });
+
+  it('fails a document, saying why, when the model answers vectors of another length', async () => {
+    openai.embeddingDimensionsOverride = 12;
+    try {
+      const document = await ingestDocument(sut.app, owner, {
+        title: 'Wrong length',
+        content: 'Some text.',
+      });
+      expect(document.status).toBe('failed');
+      expect(document.error).toContain('returned 12 dimensions, EMBEDDING_DIMENSIONS is 256');
+    } finally {
+      openai.embeddingDimensionsOverride = undefined;
+    }
+  }, 60_000);
 });

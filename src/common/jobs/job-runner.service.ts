@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { INSTANCE_ID } from '../lifecycle/instance-id';
+import { providerStatusOf } from '../resilience/retryable-error';
 import { ShutdownService } from '../lifecycle/shutdown.service';
 import type { Job } from './job.entity';
 import { JobsRepository, NewJob } from './jobs.repository';
@@ -179,4 +180,14 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnApplic
 /** Thrown by a handler when retrying cannot help (bad input): the job fails at once. */
 export class PermanentJobError extends Error {
   readonly permanent = true;
+}
+
+/**
+ * Whether retrying cannot help: errors marked permanent, and provider answers that say the request itself is
+ * wrong (4xx other than 408 and 429). Anything else (outages, timeouts, a database hiccup) is retried.
+ */
+export function isPermanentJobError(error: unknown): boolean {
+  if ((error as { permanent?: unknown } | null)?.permanent === true) return true;
+  const status = providerStatusOf(error);
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 }

@@ -72,7 +72,10 @@ export function extractiveSummary(payload: PostCallPayload): string {
   if (payload.toolsUsed.includes('calculator')) done.push('did a calculation');
   if (payload.outcome.transferred) done.push('transferred them to a colleague');
   if (done.length > 0) parts.push(`The agent ${done.join(', ')}`);
-  return `${parts.join('. ')}.`.replace(/\.\./g, '.').slice(0, MAX_SUMMARY_CHARACTERS);
+  return parts
+    .map((part) => (/[.!?]"?$/.test(part) ? part : `${part}.`))
+    .join(' ')
+    .slice(0, MAX_SUMMARY_CHARACTERS);
 }
 
 function clip(text: string): string {

@@ -54,9 +54,13 @@ export class OpenAiEmbeddings extends Embeddings {
       }
       for (const item of ordered) {
         if (item.embedding.length !== this.space.dimensions) {
-          throw new ExternalProviderError(
-            'openai-embeddings',
-            `${this.space.model} returned ${item.embedding.length} dimensions, EMBEDDING_DIMENSIONS is ${this.space.dimensions}`,
+          // A configuration mismatch: no retry will change the model's output length.
+          throw Object.assign(
+            new ExternalProviderError(
+              'openai-embeddings',
+              `${this.space.model} returned ${item.embedding.length} dimensions, EMBEDDING_DIMENSIONS is ${this.space.dimensions}`,
+            ),
+            { permanent: true },
           );
         }
         vectors.push(normalise(item.embedding));

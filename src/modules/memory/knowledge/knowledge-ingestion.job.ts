@@ -1,5 +1,10 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { JobContext, JobRunner, PermanentJobError } from '../../../common/jobs/job-runner.service';
+import {
+  isPermanentJobError,
+  JobContext,
+  JobRunner,
+  PermanentJobError,
+} from '../../../common/jobs/job-runner.service';
 import { Embeddings } from '../embeddings/embeddings';
 import { chunkDocument } from './text-chunker';
 import { KNOWLEDGE_INGEST_JOB } from './knowledge.service';
@@ -64,7 +69,7 @@ export class KnowledgeIngestionJob implements OnModuleInit {
       await this.knowledge.markReady(document.id);
       this.logger.log(`Ingested "${document.title}" (${document.id}): ${chunks.length} chunks`);
     } catch (error) {
-      const finalAttempt = error instanceof PermanentJobError || job.attempts >= job.maxAttempts;
+      const finalAttempt = isPermanentJobError(error) || job.attempts >= job.maxAttempts;
       if (finalAttempt && !signal.aborted) {
         await this.knowledge.markFailed(document.id, (error as Error).message);
       }
