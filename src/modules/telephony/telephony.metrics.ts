@@ -11,6 +11,7 @@ export const CALL_DURATION = 'switchboard_call_duration_seconds';
 export const CALL_QUEUE_DEPTH = 'switchboard_call_queue_depth';
 export const MEDIA_FRAMES = 'switchboard_media_frames_total';
 export const ACTIVE_CALLS = 'switchboard_active_calls';
+export const MEDIA_INBOUND_LAG = 'switchboard_media_inbound_lag_seconds';
 
 export const telephonyMetricProviders = [
   makeCounterProvider({
@@ -36,4 +37,9 @@ export const telephonyMetricProviders = [
     labelNames: ['direction'],
   }),
   makeGaugeProvider({ name: ACTIVE_CALLS, help: 'Live media streams on this instance.' }),
+  makeHistogramProvider({
+    name: MEDIA_INBOUND_LAG,
+    help: "How late caller audio frames are handled relative to the stream's own timeline (delay variation: 0 for the most punctual frame of the stream). Growing values mean an overloaded instance.",
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2],
+  }),
 ];

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { TelephonyProvider } from '../phone-numbers/phone-number.entity';
+import { hydrate } from '../../../database/hydrate';
 import { CallEvent } from './call-event.entity';
 import type { CallStatus } from './call-status';
 import { TERMINAL_CALL_STATUSES } from './call-status';
@@ -72,11 +73,10 @@ export class CallsRepository {
       .into(Call)
       .values(fields as QueryDeepPartialEntity<Call>)
       .orIgnore()
-      .returning('id')
+      .returning('*')
       .execute();
-    const insertedId = (result.raw as { id: string }[])[0]?.id;
-    if (insertedId)
-      return { call: await this.calls().findOneByOrFail({ id: insertedId }), created: true };
+    const inserted = (result.raw as Record<string, unknown>[])[0];
+    if (inserted) return { call: hydrate(this.dataSource, Call, inserted), created: true };
     const existing = await this.findByProviderCallId(fields.provider, fields.providerCallId!);
     if (!existing) throw new Error('call vanished between insert and select');
     return { call: existing, created: false };
@@ -119,15 +119,21 @@ export class CallsRepository {
     >,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(CallEvent)
-      .values(event as QueryDeepPartialEntity<CallEvent>)
-      .orIgnore()
-      .returning('id')
-      .execute();
-    return (result.raw as unknown[]).length > 0;
+    const rows = await manager.query<unknown[]>(
+      `INSERT INTO call_events (call_id, organization_id, type, payload, dedupe_key, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (call_id, dedupe_key) DO NOTHING
+       RETURNING id`,
+      [
+        event.callId,
+        event.organizationId,
+        event.type,
+        JSON.stringify(event.payload ?? {}),
+        event.dedupeKey,
+        event.occurredAt,
+      ],
+    );
+    return rows.length > 0;
   }
 
   /** Appends a turn with the next index of its call (one session writes a call's turns, in order). */

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import { RequestContext } from '../../../common/request-context/request-context';
+import type { Customer } from '../customers/customer.entity';
 import { CustomersRepository } from '../customers/customers.repository';
 import type { TelephonyProvider } from '../phone-numbers/phone-number.entity';
 import {
@@ -43,7 +44,9 @@ export class CallsService {
   ) {}
 
   /** Creates the call (and its customer) on the first webhook, or resumes it when the webhook is retried. */
-  async acceptInbound(input: InboundCall): Promise<{ call: Call; created: boolean }> {
+  async acceptInbound(
+    input: InboundCall,
+  ): Promise<{ call: Call; created: boolean; customer: Customer }> {
     const now = new Date();
     const customer = await this.customers.recordContact(input.organizationId, input.from, now);
     const result = await this.calls.insertOrGet({
@@ -64,7 +67,7 @@ export class CallsService {
       this.initiated.inc({ direction: 'inbound' });
       this.logger.log(`Inbound call ${result.call.id} from ${input.from} to ${input.to}`);
     }
-    return result;
+    return { ...result, customer };
   }
 
   findByProviderCallId(provider: TelephonyProvider, providerCallId: string): Promise<Call | null> {

@@ -37,7 +37,7 @@ export class OutboundCallService {
   ) {}
 
   async dial(actor: TenantPrincipal, request: DialRequest): Promise<Call> {
-    const number = await this.numbers.findByE164WithAgent(request.from);
+    const number = await this.numbers.findByE164(request.from);
     if (!number || number.organizationId !== actor.organizationId || !number.enabled) {
       throw invalid('from', 'must be an enabled phone number of your organization');
     }

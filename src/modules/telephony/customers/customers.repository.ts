@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { hydrate } from '../../../database/hydrate';
 import { Customer } from './customer.entity';
 
 @Injectable()
@@ -17,10 +18,10 @@ export class CustomersRepository {
       `INSERT INTO customers (organization_id, phone, first_seen_at, last_seen_at)
        VALUES ($1, $2, $3, $3)
        ON CONFLICT (organization_id, phone) DO UPDATE SET last_seen_at = GREATEST(customers.last_seen_at, EXCLUDED.last_seen_at)
-       RETURNING id`,
+       RETURNING *`,
       [organizationId, phone, at],
     );
-    return this.repo.findOneByOrFail({ organizationId, id: rows[0].id as string });
+    return hydrate(this.dataSource, Customer, rows[0]);
   }
 
   findById(organizationId: string, id: string): Promise<Customer | null> {

@@ -13,8 +13,8 @@ export class PhoneNumbersRepository {
   }
 
   /** A provider webhook knows only the number that was dialled; numbers are unique across organizations. */
-  findByE164WithAgent(e164: string): Promise<PhoneNumber | null> {
-    return this.repo.findOne({ where: { e164 }, relations: { agent: true } });
+  findByE164(e164: string): Promise<PhoneNumber | null> {
+    return this.repo.findOneBy({ e164 });
   }
 
   list(organizationId: string): Promise<PhoneNumber[]> {

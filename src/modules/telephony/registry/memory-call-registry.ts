@@ -3,6 +3,8 @@ import { CallRegistry, RegisteredCall } from './call-registry';
 /** In-process registry for a single instance (no REDIS_URL). Same contract as the Redis one. */
 export class MemoryCallRegistry extends CallRegistry {
   private readonly entries = new Map<string, { call: RegisteredCall; expiresAt: number }>();
+  // No entry expires before this (heartbeats only postpone expiry): until then the count needs no sweep.
+  private earliestExpiry = Infinity;
 
   constructor(
     private readonly instanceId: string,
@@ -18,6 +20,7 @@ export class MemoryCallRegistry extends CallRegistry {
       call: { ...call, instanceId: this.instanceId, registeredAt },
       expiresAt: registeredAt + this.ttlMs,
     });
+    this.earliestExpiry = Math.min(this.earliestExpiry, registeredAt + this.ttlMs);
     return Promise.resolve();
   }
 
@@ -32,13 +35,26 @@ export class MemoryCallRegistry extends CallRegistry {
     return Promise.resolve();
   }
 
-  async countLocal(): Promise<number> {
-    return (await this.listLocal()).length;
+  /** Checked on every webhook: O(1) unless an entry may have expired since the last sweep. */
+  countLocal(): Promise<number> {
+    this.sweep();
+    return Promise.resolve(this.entries.size);
   }
 
   listLocal(): Promise<RegisteredCall[]> {
-    for (const id of this.entries.keys()) this.live(id);
+    this.sweep();
     return Promise.resolve([...this.entries.values()].map((entry) => entry.call));
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    if (now < this.earliestExpiry) return;
+    let earliest = Infinity;
+    for (const [id, entry] of this.entries) {
+      if (entry.expiresAt <= now) this.entries.delete(id);
+      else earliest = Math.min(earliest, entry.expiresAt);
+    }
+    this.earliestExpiry = earliest;
   }
 
   get(callId: string): Promise<RegisteredCall | undefined> {

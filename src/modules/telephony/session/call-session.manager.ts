@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Counter, Gauge } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import type WebSocket from 'ws';
 import { ShutdownService } from '../../../common/lifecycle/shutdown.service';
 import { AppConfig } from '../../../config/app-config';
@@ -12,7 +12,7 @@ import { CallQueue } from '../queue/call-queue';
 import { CallRegistry } from '../registry/call-registry';
 import { StreamTokenService } from '../streams/stream-token.service';
 import { TwilioCallControl } from '../twilio/rest/twilio-call-control';
-import { ACTIVE_CALLS, MEDIA_FRAMES } from '../telephony.metrics';
+import { ACTIVE_CALLS, MEDIA_FRAMES, MEDIA_INBOUND_LAG } from '../telephony.metrics';
 import { CallSession } from './call-session';
 import { VoicePipelineFactory } from './voice-pipeline';
 
@@ -42,6 +42,7 @@ export class CallSessionManager implements OnModuleInit {
     private readonly shutdown: ShutdownService,
     @InjectMetric(ACTIVE_CALLS) private readonly active: Gauge<string>,
     @InjectMetric(MEDIA_FRAMES) frames: Counter<string>,
+    @InjectMetric(MEDIA_INBOUND_LAG) private readonly inboundLag: Histogram<string>,
   ) {
     // Bound label children: the media hot path must not look labels up 50 times a second per call.
     this.inboundFrames = frames.labels({ direction: 'inbound' });
@@ -76,6 +77,7 @@ export class CallSessionManager implements OnModuleInit {
       ),
       onFrame: (direction) =>
         (direction === 'inbound' ? this.inboundFrames : this.outboundFrames).inc(),
+      onInboundLag: (seconds) => this.inboundLag.observe(seconds),
       onEnded: (ended) => {
         this.sessions.delete(ended);
         this.active.set(this.sessions.size);

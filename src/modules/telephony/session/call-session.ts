@@ -35,6 +35,8 @@ export interface CallSessionDeps {
   maxTurns: number;
   heartbeatMs: number;
   onFrame: (direction: 'inbound' | 'outbound') => void;
+  /** Seconds an inbound frame was handled later than its stream's timeline says (delay variation). */
+  onInboundLag: (seconds: number) => void;
   onEnded: (session: CallSession) => void;
 }
 
@@ -58,6 +60,8 @@ export class CallSession implements CallAudioSink {
   private readonly startTimer: NodeJS.Timeout;
   private heartbeat: NodeJS.Timeout | undefined;
   private endReason: string | undefined;
+  // Smallest (arrival - media timestamp) seen: the stream's most punctual frame, the zero of its lag.
+  private bestOffsetMs = Infinity;
 
   constructor(
     private readonly socket: WebSocket,
@@ -84,7 +88,10 @@ export class CallSession implements CallAudioSink {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (isBinary) return this.protocolError('binary frame');
-    let message: { event?: unknown; media?: { payload?: unknown; track?: unknown } };
+    let message: {
+      event?: unknown;
+      media?: { payload?: unknown; track?: unknown; timestamp?: unknown };
+    };
     try {
       message = JSON.parse(data.toString('utf8')) as typeof message;
     } catch {
@@ -96,6 +103,7 @@ export class CallSession implements CallAudioSink {
       if (typeof payload !== 'string') return;
       if (message.media?.track !== undefined && message.media.track !== 'inbound') return;
       this.deps.onFrame('inbound');
+      this.measureLag(message.media?.timestamp);
       if (this.state === 'live') this.pipeline?.onAudio(Buffer.from(payload, 'base64'));
       else if (this.state === 'starting' && this.earlyFrames.length < MAX_EARLY_FRAMES) {
         this.earlyFrames.push(Buffer.from(payload, 'base64'));
@@ -203,6 +211,14 @@ export class CallSession implements CallAudioSink {
   /** Resolves once a start in progress has finished, so `stop` never overtakes it. */
   private afterStart(): Promise<void> {
     return this.starting ?? Promise.resolve();
+  }
+
+  private measureLag(timestamp: unknown): void {
+    const at = Number(timestamp);
+    if (!Number.isFinite(at)) return;
+    const offset = Date.now() - at;
+    if (offset < this.bestOffsetMs) this.bestOffsetMs = offset;
+    this.deps.onInboundLag((offset - this.bestOffsetMs) / 1000);
   }
 
   private onMarkPlayed(name: string): void {

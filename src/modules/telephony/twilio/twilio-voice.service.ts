@@ -3,7 +3,7 @@ import { AppConfig } from '../../../config/app-config';
 import { fromTwilioStatus } from '../calls/call-status';
 import type { Call } from '../calls/call.entity';
 import { CallsService } from '../calls/calls.service';
-import { CustomersRepository } from '../customers/customers.repository';
+import type { Customer } from '../customers/customer.entity';
 import { PhoneNumbersRepository } from '../phone-numbers/phone-numbers.repository';
 import { Admission, AdmissionService } from '../queue/admission.service';
 import { StreamTokenService } from '../streams/stream-token.service';
@@ -22,7 +22,6 @@ export class TwilioVoiceService {
   constructor(
     private readonly config: AppConfig,
     private readonly numbers: PhoneNumbersRepository,
-    private readonly customers: CustomersRepository,
     private readonly calls: CallsService,
     private readonly admission: AdmissionService,
     private readonly streamTokens: StreamTokenService,
@@ -31,7 +30,10 @@ export class TwilioVoiceService {
 
   async answer(params: VoiceWebhook, rawParams: Record<string, unknown>): Promise<string> {
     // An outbound call we dialled was answered: Twilio asks for its instructions with the callee as To.
-    const dialled = await this.calls.findByProviderCallId('twilio', params.CallSid);
+    // (Twilio says which it is; without the parameter, look the call up.)
+    const dialled = params.Direction?.startsWith('inbound')
+      ? null
+      : await this.calls.findByProviderCallId('twilio', params.CallSid);
     if (dialled?.direction === 'outbound') {
       await this.calls.recordEvent(
         dialled,
@@ -51,7 +53,7 @@ export class TwilioVoiceService {
 
     if (params.From !== 'anonymous') await this.rateLimiter.check(params.From);
 
-    const number = await this.numbers.findByE164WithAgent(params.To);
+    const number = await this.numbers.findByE164(params.To);
     if (!number || !number.enabled || !number.agentId) {
       this.logger.warn(
         `Call ${params.CallSid} to ${params.To}: number unknown, disabled or without an agent`,
@@ -59,7 +61,7 @@ export class TwilioVoiceService {
       return Twiml.sayAndHangup(NOT_IN_SERVICE);
     }
 
-    const { call } = await this.calls.acceptInbound({
+    const { call, customer } = await this.calls.acceptInbound({
       organizationId: number.organizationId,
       provider: 'twilio',
       providerCallId: params.CallSid,
@@ -70,7 +72,7 @@ export class TwilioVoiceService {
     });
     await this.calls.recordEvent(call, 'twilio.voice', rawParams, `twilio.voice:${params.CallSid}`);
 
-    const priority = await this.priorityOf(call);
+    const priority = priorityOf(customer);
     return this.respond(
       call,
       await this.admission.admit({
@@ -131,13 +133,6 @@ export class TwilioVoiceService {
     }
   }
 
-  private async priorityOf(call: Call): Promise<number> {
-    if (!call.customerId) return 0;
-    const customer = await this.customers.findById(call.organizationId, call.customerId);
-    const priority = Number(customer?.metadata?.priority ?? 0);
-    return Number.isFinite(priority) ? priority : 0;
-  }
-
   private callBySid(callSid: string) {
     return this.calls.findByProviderCallId('twilio', callSid);
   }
@@ -145,4 +140,10 @@ export class TwilioVoiceService {
   mediaStreamUrl(): string {
     return this.config.server.publicBaseUrl.replace(/^http/, 'ws') + MEDIA_STREAM_PATH;
   }
+}
+
+/** A customer's queue priority (metadata.priority; higher is served first). */
+function priorityOf(customer: Customer): number {
+  const priority = Number(customer.metadata?.priority ?? 0);
+  return Number.isFinite(priority) ? priority : 0;
 }
