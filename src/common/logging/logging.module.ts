@@ -11,7 +11,16 @@ import { maskPhoneNumbers, maskPhoneNumbersDeep } from './mask-phone-numbers';
 /** Where JSON log lines go. Stdout in production; tests swap in a stream they can read. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
-const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+// Probes and scrapes, and provider webhooks whose handlers log what happened (a call arrived, moved on):
+// a line per request there would only double the volume. Failures are logged whatever the route.
+const QUIET_ROUTES = new Set([
+  '/health/live',
+  '/health/ready',
+  '/metrics',
+  '/telephony/twilio/voice',
+  '/telephony/twilio/status',
+  '/telephony/twilio/queue-wait',
+]);
 
 @Global()
 @Module({

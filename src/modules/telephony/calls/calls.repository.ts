@@ -67,15 +67,30 @@ export class CallsRepository {
 
   /** Creates the call unless the provider's call id is already known (a retried webhook): then returns that. */
   async insertOrGet(fields: NewCall): Promise<{ call: Call; created: boolean }> {
-    const result = await this.calls()
-      .createQueryBuilder()
-      .insert()
-      .into(Call)
-      .values(fields as QueryDeepPartialEntity<Call>)
-      .orIgnore()
-      .returning('*')
-      .execute();
-    const inserted = (result.raw as Record<string, unknown>[])[0];
+    // Plain SQL: this runs on every inbound webhook.
+    const [inserted] = await this.dataSource.query<Record<string, unknown>[]>(
+      `INSERT INTO calls (organization_id, provider, provider_call_id, direction, from_number, to_number, agent_id,
+                          customer_id, status, started_at, attempt_number, max_attempts, timeout_seconds, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (provider, provider_call_id) DO NOTHING
+       RETURNING *`,
+      [
+        fields.organizationId,
+        fields.provider,
+        fields.providerCallId,
+        fields.direction,
+        fields.fromNumber,
+        fields.toNumber,
+        fields.agentId,
+        fields.customerId,
+        fields.status,
+        fields.startedAt,
+        fields.attemptNumber ?? 1,
+        fields.maxAttempts ?? 1,
+        fields.timeoutSeconds ?? 30,
+        JSON.stringify(fields.metadata ?? {}),
+      ],
+    );
     if (inserted) return { call: hydrate(this.dataSource, Call, inserted), created: true };
     const existing = await this.findByProviderCallId(fields.provider, fields.providerCallId!);
     if (!existing) throw new Error('call vanished between insert and select');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { hydrate } from '../../../database/hydrate';
 import { PhoneNumber } from './phone-number.entity';
 
 /** Phone numbers, always within one organization, except the webhook's lookup by the dialled number. */
@@ -13,8 +14,13 @@ export class PhoneNumbersRepository {
   }
 
   /** A provider webhook knows only the number that was dialled; numbers are unique across organizations. */
-  findByE164(e164: string): Promise<PhoneNumber | null> {
-    return this.repo.findOneBy({ e164 });
+  /** Asked on every inbound webhook: plain SQL, no query builder. */
+  async findByE164(e164: string): Promise<PhoneNumber | null> {
+    const rows = await this.dataSource.query<Record<string, unknown>[]>(
+      'SELECT * FROM phone_numbers WHERE e164 = $1',
+      [e164],
+    );
+    return rows[0] ? hydrate(this.dataSource, PhoneNumber, rows[0]) : null;
   }
 
   list(organizationId: string): Promise<PhoneNumber[]> {
