@@ -6,11 +6,13 @@
 import { parseArgs } from 'node:util';
 import type { BenchOptions } from './lib/bench-env';
 import { BenchResult, publish } from './lib/report';
+import { mediaBench } from './media/media.bench';
 import { memoryBench } from './memory/memory.bench';
 import { webhookBench } from './webhook/webhook.bench';
 
 const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
   webhook: webhookBench,
+  media: mediaBench,
   memory: memoryBench,
 };
 
