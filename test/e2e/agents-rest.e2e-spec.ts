@@ -161,10 +161,12 @@ describe('Agents REST API, A/B variants and experiments (e2e)', () => {
       ).body as { id: string };
       await api(owner).post(variants, { name: 'a', weight: 1 }).expect(409);
 
+      // The caller listens to the whole greeting before speaking.
+      const listen = Buffer.alloc(8000 * 2, 0xff);
       const first = await callAndWait(sut, owner, {
         from: uniqueE164(),
         to: number.e164,
-        audio: sharedAudio('hello'),
+        audio: Buffer.concat([listen, sharedAudio('hello')]),
       });
       expect(first.call.variantId).toBe(a.id);
       expect(first.turns[0]).toMatchObject({ role: 'agent', text: 'Hello from A.' });
@@ -180,7 +182,7 @@ describe('Agents REST API, A/B variants and experiments (e2e)', () => {
       const second = await callAndWait(sut, owner, {
         from: uniqueE164(),
         to: number.e164,
-        audio: sharedAudio('goodbye'),
+        audio: Buffer.concat([listen, sharedAudio('goodbye')]),
       });
       expect(second.call.variantId).toBe(b.id);
       expect(second.turns[0]).toMatchObject({ role: 'agent', text: 'Hello from B.' });

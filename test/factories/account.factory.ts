@@ -1,7 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 
-let sequence = 0;
+// Every test file loads this afresh: a random start keeps their client addresses (and so their rate-limit
+// counters in a shared Redis) apart.
+let sequence = Math.floor(Math.random() * 60_000);
 
 export const DEFAULT_PASSWORD = 'correct horse battery staple';
 

@@ -10,7 +10,18 @@ import { CircuitOpenError, ExternalProviderError } from '../errors/domain-error'
 import { providerStatusOf } from './retryable-error';
 
 export type ProviderCallOutcome =
-  'success' | 'failure' | 'timeout' | 'circuit_open' | 'rejected' | 'fallback';
+  'success' | 'failure' | 'timeout' | 'circuit_open' | 'rejected' | 'fallback' | 'cancelled';
+
+/**
+ * The caller gave up (a barge-in, a hang-up): not the provider's failure, so never retried and never counted
+ * against its circuit.
+ */
+export class CallerAbortedError extends Error {
+  override readonly name = 'AbortError';
+  constructor() {
+    super('The caller cancelled the request');
+  }
+}
 
 export interface ProviderPolicyObserver {
   onCall(provider: string, outcome: ProviderCallOutcome, seconds: number): void;
@@ -57,14 +68,22 @@ export class ProviderPolicy {
     const elapsed = () => (performance.now() - started) / 1000;
     try {
       const result = await this.policy.execute(
-        // The retry layer adds `attempt` to the context; cockatiel's wrapped type does not carry it.
+        // The caller's signal is not given to cockatiel: its timeout layer would report the caller's own
+        // cancellation as a timeout, which the circuit counts. It reaches the provider call directly instead.
         (context) =>
-          fn({ signal: context.signal, attempt: (context as { attempt?: number }).attempt ?? 0 }),
-        options.signal,
+          withCallerSignal(
+            (signal) => fn({ signal, attempt: (context as { attempt?: number }).attempt ?? 0 }),
+            context.signal,
+            options.signal,
+          ),
       );
       this.observer.onCall(this.name, 'success', elapsed());
       return result;
     } catch (raw) {
+      if (options.signal?.aborted) {
+        this.observer.onCall(this.name, 'cancelled', elapsed());
+        throw raw instanceof CallerAbortedError ? raw : new CallerAbortedError();
+      }
       const error = this.translate(raw);
       const fallback =
         options.fallback ?? (this.defaultFallback as ProviderFallback<T> | undefined);
@@ -115,4 +134,28 @@ function outcomeOf(error: unknown): ProviderCallOutcome {
   if (error instanceof TaskCancelledError) return 'timeout';
   if (error instanceof BulkheadRejectedError) return 'rejected';
   return 'failure';
+}
+
+/**
+ * Runs `fn` with a signal that aborts on the attempt's timeout or the caller's cancellation; the caller's
+ * cancellation rejects at once with {@link CallerAbortedError}, whatever `fn` does with its signal.
+ */
+function withCallerSignal<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  attemptSignal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+): Promise<T> {
+  if (!callerSignal) return fn(attemptSignal);
+  if (callerSignal.aborted) return Promise.reject(new CallerAbortedError());
+  let onAbort: () => void = () => undefined;
+  const cancelled = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new CallerAbortedError());
+    callerSignal.addEventListener('abort', onAbort, { once: true });
+  });
+  const work = fn(AbortSignal.any([attemptSignal, callerSignal]));
+  // Once cancelled, whatever `work` still does is of no interest (its late rejection included).
+  work.catch(() => undefined);
+  return Promise.race([work, cancelled]).finally(() =>
+    callerSignal.removeEventListener('abort', onAbort),
+  );
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { loadConfig } from '../../config/app-config';
 import { CircuitOpenError, ExternalProviderError } from '../errors/domain-error';
+import { CallerAbortedError } from './provider-policy';
 import { ResilienceFactory } from './resilience.factory';
 
 type Behaviour = number | 'hang';
@@ -197,6 +198,24 @@ describe(ResilienceFactory.name, () => {
       'switchboard_circuit_state{provider="stripe"} 0',
     );
     expect(sut.circuitStates()).toEqual({ stripe: 'closed' });
+  });
+
+  it('never retries or counts against the circuit a call the caller cancelled (a barge-in)', async () => {
+    const policy = sut.create('llm', { maxAttempts: 3 });
+    for (let i = 0; i < 5; i++) {
+      provider.script.push('hang');
+      const caller = new AbortController();
+      const call = policy.execute(({ signal }) => callProvider(provider.url, signal), {
+        signal: caller.signal,
+      });
+      setTimeout(() => caller.abort(), 20);
+      await expect(call).rejects.toBeInstanceOf(CallerAbortedError);
+    }
+    expect(provider.hits).toBe(5); // one attempt each, no retries
+    expect(policy.state).toBe('closed');
+    expect(await metric('switchboard_provider_calls_total')).toContain(
+      'switchboard_provider_calls_total{provider="llm",outcome="cancelled"} 5',
+    );
   });
 
   it('answers from the fallback when the provider cannot', async () => {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setMaxListeners } from 'node:events';
 import type { Histogram } from 'prom-client';
 import type { AgentConversation } from '../../agent/conversation/agent-conversation';
 import type { AgentEvent } from '../../agent/conversation/agent-event';
@@ -331,6 +332,8 @@ export class VoiceConversationPipeline implements VoicePipeline {
           ? {}
           : { endOfSpeechToFinalTranscriptMs: request.transcriptMs },
     };
+    // Every sentence's synthesis listens to the reply's signal: a long reply has many.
+    setMaxListeners(100, response.controller.signal);
     this.response = response;
     this.state = 'speaking';
     const signal = response.controller.signal;
