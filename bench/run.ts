@@ -1,7 +1,8 @@
 /**
  * `npm run bench` runs every benchmark; `npm run bench -- <name> [<name>...]` some of them.
  * Flags: --json (one JSON line per result on stdout), --minutes N (soak length, default 2), --quick (short
- * runs to try the harness; not comparable). Results go to bench/results/<name>.json.
+ * runs to try the harness; not comparable), --profile (Switchboard under --cpu-prof; the profile and its
+ * summary land in bench/results/profiles/<name>/). Results go to bench/results/<name>.json.
  */
 import { parseArgs } from 'node:util';
 import type { BenchOptions } from './lib/bench-env';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       minutes: { type: 'string', default: '2' },
       quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
     },
   });
   const unknown = positionals.filter((name) => !(name in BENCHES));
@@ -37,7 +39,12 @@ async function main(): Promise<void> {
     process.stderr.write('--minutes must be a number of minutes between 0 and 240\n');
     process.exit(2);
   }
-  const options: BenchOptions = { json: values.json, minutes, quick: values.quick };
+  const options: BenchOptions = {
+    json: values.json,
+    minutes,
+    quick: values.quick,
+    profile: values.profile,
+  };
   let failed = false;
   for (const name of positionals.length > 0 ? positionals : Object.keys(BENCHES)) {
     try {

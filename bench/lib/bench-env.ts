@@ -30,4 +30,6 @@ export interface BenchOptions {
   minutes: number;
   /** Shorter runs, for trying the harness (results are not comparable). */
   quick: boolean;
+  /** Run Switchboard under --cpu-prof and summarise where its time went. */
+  profile: boolean;
 }

@@ -54,10 +54,15 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /** Starts the built Switchboard (`dist/src/main.js`) as production would, and waits for readiness. */
-export async function startSwitchboard(env: Record<string, string>, port: number): Promise<Server> {
+export async function startSwitchboard(
+  env: Record<string, string>,
+  port: number,
+  profileDir?: string,
+): Promise<Server> {
   const logFile = path.join(os.tmpdir(), `switchboard-bench-${port}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js')], {
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profiling, path.join(ROOT, 'dist', 'src', 'main.js')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -68,8 +73,8 @@ export async function startSwitchboard(env: Record<string, string>, port: number
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(
     async () => (await fetch(`${url}/health/ready`)).ok,

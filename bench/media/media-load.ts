@@ -168,7 +168,7 @@ async function main(): Promise<void> {
       failures,
       sent,
       received,
-      dropouts: streams.filter((stream) => !stream.open).length,
+      dropouts,
       senderLatenessP99: percentile(lateness, 99),
     })}\n`,
   );

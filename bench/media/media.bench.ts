@@ -3,6 +3,8 @@ import { freshDatabase } from '../lib/database';
 import { scrape } from '../lib/metrics';
 import { runScript, Server, startScriptServer, startSwitchboard, usageOf } from '../lib/processes';
 import { ProviderStandIn } from '../lib/provider-stand-in';
+import { profileDirectory } from '../lib/profiles';
+import { summariseProfile } from '../lib/profile-summary';
 import { BenchResult, progress } from '../lib/report';
 import { seedTenant } from '../lib/seed';
 import { round } from '../lib/stats';
@@ -144,6 +146,7 @@ export async function mediaBench(options: BenchOptions): Promise<BenchResult> {
 
     progress('media: Switchboard (full pipeline)');
     const databaseUrl = await freshDatabase('switchboard_bench_media');
+    const profile = profileDirectory(options, 'media');
     const switchboard = await startSwitchboard(
       switchboardEnv(databaseUrl, {
         ...providers.env(),
@@ -152,6 +155,7 @@ export async function mediaBench(options: BenchOptions): Promise<BenchResult> {
         DB_POOL_SIZE: '20',
       }),
       3730,
+      profile,
     );
     let ours: Awaited<ReturnType<typeof search>>;
     try {
@@ -215,7 +219,11 @@ export async function mediaBench(options: BenchOptions): Promise<BenchResult> {
           met: bareN > 0 && oursN / bareN >= 0.5,
         },
       ],
-      details: { switchboardSteps: ours.steps, baselineSteps: bare.steps },
+      details: {
+        switchboardSteps: ours.steps,
+        baselineSteps: bare.steps,
+        ...(profile && { profile: summariseProfile(profile) }),
+      },
     };
   } finally {
     await providers.stop();

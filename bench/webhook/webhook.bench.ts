@@ -1,6 +1,8 @@
 import { BenchOptions, switchboardEnv, TWILIO } from '../lib/bench-env';
 import { freshDatabase } from '../lib/database';
 import { startScriptServer, startSwitchboard, runScript, usageOf } from '../lib/processes';
+import { profileDirectory } from '../lib/profiles';
+import { summariseProfile } from '../lib/profile-summary';
 import { BenchResult, progress } from '../lib/report';
 import { seedTenant } from '../lib/seed';
 import { round } from '../lib/stats';
@@ -33,7 +35,8 @@ export async function webhookBench(options: BenchOptions): Promise<BenchResult> 
     );
 
   progress('webhook: starting Switchboard');
-  const switchboard = await startSwitchboard(switchboardEnv(databaseUrl), 3710);
+  const profile = profileDirectory(options, 'webhook');
+  const switchboard = await startSwitchboard(switchboardEnv(databaseUrl), 3710, profile);
   let ours: LoadResult;
   let ourCpu: number;
   let tenant;
@@ -93,6 +96,10 @@ export async function webhookBench(options: BenchOptions): Promise<BenchResult> 
         met: ours.non2xx + ours.errors + ours.timeouts === 0,
       },
     ],
-    details: { switchboard: ours, baseline: bare },
+    details: {
+      switchboard: ours,
+      baseline: bare,
+      ...(profile && { profile: summariseProfile(profile) }),
+    },
   };
 }
