@@ -155,12 +155,30 @@ async function main(): Promise<void> {
     };
     step();
   });
+  // Streams the server closed while they were sending (before `stop`).
+  const dropouts = streams.filter((stream) => !stream.open).length;
   for (const stream of streams) {
     if (stream.open)
       stream.socket.send(JSON.stringify({ event: 'stop', streamSid: stream.sid, stop: {} }));
   }
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  for (const stream of streams) stream.socket.terminate();
+  // A graceful close flushes what is still buffered; a reset would lose it.
+  await Promise.all(
+    streams.map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          if (stream.socket.readyState === stream.socket.CLOSED) return resolve();
+          const timer = setTimeout(() => {
+            stream.socket.terminate();
+            resolve();
+          }, 5000);
+          stream.socket.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          stream.socket.close();
+        }),
+    ),
+  );
   process.stdout.write(
     `${JSON.stringify({
       calls,
