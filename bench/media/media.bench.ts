@@ -168,6 +168,14 @@ export async function mediaBench(options: BenchOptions): Promise<BenchResult> {
           frames: metrics.get(INBOUND) ?? 0,
         };
       };
+      // Warm-up, discarded: first calls load lazily required code and fill connection pools.
+      await runScript(
+        'media/media-load.ts',
+        [switchboard.url, 'switchboard', '5', '5', tenant.number],
+        120_000,
+        TWILIO,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 3000));
       const idleRss = usageOf(switchboard.pid).rssBytes;
       ours = await search(async (calls) => {
         const result = await step(

@@ -32,15 +32,20 @@ export class Resampler {
     const merged = new Float64Array(this.history.length + input.length);
     merged.set(this.history);
     merged.set(input, this.history.length);
-    const output: number[] = [];
+    const count = Math.max(
+      0,
+      Math.ceil((merged.length - this.halfTaps - this.position) / this.step),
+    );
+    const output = new Int16Array(count);
+    let written = 0;
     while (this.position + this.halfTaps < merged.length) {
-      output.push(this.sampleAt(merged, this.position));
+      output[written++] = this.sampleAt(merged, this.position);
       this.position += this.step;
     }
     const keepFrom = Math.max(0, Math.floor(this.position) - this.halfTaps);
-    this.history = merged.subarray(keepFrom).slice();
+    this.history = merged.slice(keepFrom);
     this.position -= keepFrom;
-    return Int16Array.from(output);
+    return written === count ? output : output.subarray(0, written);
   }
 
   /** The remaining output, as if the input were followed by silence. */
@@ -54,12 +59,11 @@ export class Resampler {
   private sampleAt(samples: Float64Array, t: number): number {
     const center = Math.floor(t);
     const coefficients = this.coefficientsFor(t - center);
+    // The history keeps half a filter before `t` and push() stops half a filter before the end: every tap
+    // falls inside `samples`.
     const first = center - this.halfTaps + 1;
     let sum = 0;
-    for (let j = 0; j < coefficients.length; j++) {
-      const k = first + j;
-      if (k >= 0 && k < samples.length) sum += samples[k] * coefficients[j];
-    }
+    for (let j = 0; j < coefficients.length; j++) sum += samples[first + j] * coefficients[j];
     return Math.max(-32768, Math.min(32767, Math.round(sum)));
   }
 

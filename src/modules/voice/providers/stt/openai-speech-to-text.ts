@@ -1,7 +1,7 @@
 import OpenAI, { toFile } from 'openai';
 import type { ProviderPolicy } from '../../../../common/resilience/provider-policy';
 import { decodeMulaw } from '../../audio/mulaw';
-import { resample } from '../../audio/resampler';
+import { resample, Resampler } from '../../audio/resampler';
 import { writePcm16Wav } from '../../audio/wav';
 import {
   SpeechToText,
@@ -29,29 +29,39 @@ export class OpenAiSpeechToText extends SpeechToText {
   }
 
   open(options: TranscriptionOptions = {}): SpeechToTextStream {
-    const frames: Buffer[] = [];
+    // Upsampled frame by frame as the caller speaks: converting a whole utterance when it ends would hold the
+    // event loop (and every other call's audio) for milliseconds.
+    const resampler = new Resampler(8000, TRANSCRIPTION_RATE);
+    const chunks: Int16Array[] = [];
+    let inputSamples = 0;
     let closed = false;
     return {
       push: (frame) => {
-        if (!closed) frames.push(frame);
+        if (closed) return;
+        inputSamples += frame.length;
+        chunks.push(resampler.push(decodeMulaw(frame)));
       },
       onPartial: () => undefined, // a batch API has no partial results
       finish: () => {
         closed = true;
-        return this.transcribe(Buffer.concat(frames), options);
+        chunks.push(resampler.flush());
+        // The filter's tail runs past the audio: keep exactly its length at the new rate.
+        const length = Math.round((inputSamples * TRANSCRIPTION_RATE) / 8000);
+        return this.send(concatSamples(chunks).subarray(0, length), options);
       },
       close: () => {
         closed = true;
-        frames.length = 0;
+        chunks.length = 0;
       },
     };
   }
 
   async transcribe(mulaw: Buffer, options: TranscriptionOptions = {}): Promise<Transcript> {
-    const wav = writePcm16Wav(
-      resample(decodeMulaw(mulaw), 8000, TRANSCRIPTION_RATE),
-      TRANSCRIPTION_RATE,
-    );
+    return this.send(resample(decodeMulaw(mulaw), 8000, TRANSCRIPTION_RATE), options);
+  }
+
+  private async send(samples: Int16Array, options: TranscriptionOptions): Promise<Transcript> {
+    const wav = writePcm16Wav(samples, TRANSCRIPTION_RATE);
     const language = options.language?.split('-')[0];
     const result = await this.policy.execute(
       async ({ signal }) =>
@@ -67,4 +77,14 @@ export class OpenAiSpeechToText extends SpeechToText {
     );
     return { text: result.text.trim(), ...(language && { language }) };
   }
+}
+
+function concatSamples(chunks: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }
