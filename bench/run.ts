@@ -9,12 +9,16 @@ import type { BenchOptions } from './lib/bench-env';
 import { BenchResult, publish } from './lib/report';
 import { mediaBench } from './media/media.bench';
 import { memoryBench } from './memory/memory.bench';
+import { soakBench } from './soak/soak.bench';
+import { turnBench } from './turn/turn.bench';
 import { webhookBench } from './webhook/webhook.bench';
 
 const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchResult>> = {
   webhook: webhookBench,
   media: mediaBench,
+  turn: turnBench,
   memory: memoryBench,
+  soak: soakBench,
 };
 
 async function main(): Promise<void> {

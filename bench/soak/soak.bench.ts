@@ -1,0 +1,124 @@
+import { Client } from 'pg';
+import { BenchOptions, switchboardEnv, TWILIO } from '../lib/bench-env';
+import { freshDatabase } from '../lib/database';
+import { scrape } from '../lib/metrics';
+import { runScript, startSwitchboard, usageOf } from '../lib/processes';
+import { ProviderStandIn } from '../lib/provider-stand-in';
+import { BenchResult, progress } from '../lib/report';
+import { seedTenant } from '../lib/seed';
+import { round, slope } from '../lib/stats';
+
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+const CONCURRENT = 10;
+const CALL_SECONDS = 15;
+const SAMPLE_EVERY_MS = 10_000;
+
+interface Sample {
+  atSeconds: number;
+  calls: number;
+  rssMiB: number;
+  heapMiB: number;
+  loopDelayP99Ms: number;
+}
+
+/**
+ * Continuous simulated calls (10 at a time, 15 s each, back to back) for --minutes: RSS, heap and event-loop
+ * delay sampled every 10 s against the number of calls served. A per-call leak shows as a slope.
+ */
+export async function soakBench(options: BenchOptions): Promise<BenchResult> {
+  const minutes = options.quick ? 1 : options.minutes;
+  const providers = new ProviderStandIn({ sttMs: 150, llmMs: 200, ttsMs: 100 });
+  await providers.start();
+  const databaseUrl = await freshDatabase('switchboard_bench_soak');
+  const switchboard = await startSwitchboard(
+    switchboardEnv(databaseUrl, { ...providers.env(), METRICS_TOKEN, LOG_LEVEL: 'warn' }),
+    3750,
+  );
+  const samples: Sample[] = [];
+  try {
+    const tenant = await seedTenant(switchboard.url, { firstMessage: '' });
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    const started = Date.now();
+    const deadline = started + minutes * 60_000;
+    const sample = async () => {
+      const metrics = await scrape(switchboard.url, METRICS_TOKEN);
+      const served = await client.query<{ count: string }>(
+        `SELECT count(*) FROM calls WHERE ended_at IS NOT NULL`,
+      );
+      const entry: Sample = {
+        atSeconds: Math.round((Date.now() - started) / 1000),
+        calls: Number(served.rows[0].count),
+        rssMiB: round(usageOf(switchboard.pid).rssBytes / 2 ** 20, 1),
+        heapMiB: round((metrics.get('switchboard_nodejs_heap_size_used_bytes') ?? 0) / 2 ** 20, 1),
+        loopDelayP99Ms: round(
+          (metrics.get('switchboard_nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000,
+          1,
+        ),
+      };
+      samples.push(entry);
+      progress(
+        `soak: ${entry.atSeconds} s, ${entry.calls} calls, RSS ${entry.rssMiB} MiB, loop p99 ${entry.loopDelayP99Ms} ms`,
+      );
+    };
+    const sampler = setInterval(() => void sample(), SAMPLE_EVERY_MS);
+    try {
+      // Waves of calls, back to back, until the time is up (each wave bounded in time by the generator).
+      while (Date.now() + CALL_SECONDS * 1000 < deadline) {
+        await runScript(
+          'media/media-load.ts',
+          [switchboard.url, 'switchboard', String(CONCURRENT), String(CALL_SECONDS), tenant.number],
+          (CALL_SECONDS + 120) * 1000,
+          TWILIO,
+        );
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    await sample();
+    await client.end();
+  } finally {
+    await switchboard.stop();
+    await providers.stop();
+  }
+  // The first third warms up (JIT, pools, caches); growth after it is what a leak looks like.
+  const steady = samples.slice(Math.floor(samples.length / 3));
+  const perThousand = (pick: (sample: Sample) => number) =>
+    slope(steady.map((entry) => ({ x: entry.calls / 1000, y: pick(entry) })));
+  const rssSlope = perThousand((entry) => entry.rssMiB);
+  const heapSlope = perThousand((entry) => entry.heapMiB);
+  const loopSlope = perThousand((entry) => entry.loopDelayP99Ms);
+  const calls = samples.at(-1)?.calls ?? 0;
+  return {
+    name: 'soak',
+    method: `${minutes} min of continuous calls (${CONCURRENT} at a time, ${CALL_SECONDS} s each); samples every 10 s; slopes over the last two thirds`,
+    table: samples.map((entry) => ({
+      s: entry.atSeconds,
+      calls: entry.calls,
+      'RSS MiB': entry.rssMiB,
+      'heap MiB': entry.heapMiB,
+      'loop p99 ms': entry.loopDelayP99Ms,
+    })),
+    targets: [
+      { figure: 'calls served', value: calls, target: '> 0', met: calls > 0 },
+      {
+        figure: 'RSS slope MiB per 1,000 calls',
+        value: round(rssSlope, 2),
+        target: '~0 (no growth with calls)',
+        met: Number.isFinite(rssSlope) && rssSlope < 5,
+      },
+      {
+        figure: 'heap slope MiB per 1,000 calls',
+        value: round(heapSlope, 2),
+        target: '~0',
+        met: Number.isFinite(heapSlope) && heapSlope < 5,
+      },
+      {
+        figure: 'loop delay p99 slope ms per 1,000 calls',
+        value: round(loopSlope, 2),
+        target: '~0',
+        met: Number.isFinite(loopSlope) && loopSlope < 5,
+      },
+    ],
+  };
+}
