@@ -118,14 +118,6 @@ export class CallsRepository {
     await this.calls(manager).update({ id }, patch as QueryDeepPartialEntity<Call>);
   }
 
-  async incrementTurnCount(id: string): Promise<number> {
-    const rows = await this.dataSource.query<{ turn_count: number }[]>(
-      'UPDATE calls SET turn_count = turn_count + 1, updated_at = now() WHERE id = $1 RETURNING turn_count',
-      [id],
-    );
-    return rows[0]?.turn_count ?? 0;
-  }
-
   /** Stores an event once per (call, dedupe key); false when it was a duplicate. */
   async recordEvent(
     event: Pick<
@@ -152,11 +144,20 @@ export class CallsRepository {
   }
 
   /** Appends a turn with the next index of its call (one session writes a call's turns, in order). */
+  /**
+   * Appends a turn, and counts it on the call when it is the caller's, in one statement: it sits on the path
+   * from the caller's last word to the agent's first.
+   */
   async appendTurn(organizationId: string, callId: string, turn: NewTurn): Promise<CallTurn> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `INSERT INTO call_turns (call_id, organization_id, index, role, text, started_at, ended_at, latency, sentiment, interrupted, metadata)
-       SELECT $1, $2, COALESCE(MAX(index) + 1, 0), $3, $4, $5, $6, $7, $8, $9, $10 FROM call_turns WHERE call_id = $1
-       RETURNING id`,
+    const rows = await this.dataSource.query<Record<string, unknown>[]>(
+      `WITH turn AS (
+         INSERT INTO call_turns (call_id, organization_id, index, role, text, started_at, ended_at, latency, sentiment, interrupted, metadata)
+         SELECT $1, $2, COALESCE(MAX(index) + 1, 0), $3, $4, $5, $6, $7, $8, $9, $10 FROM call_turns WHERE call_id = $1
+         RETURNING *
+       ), counted AS (
+         UPDATE calls SET turn_count = turn_count + 1, updated_at = now() WHERE id = $1 AND $3 = 'caller'
+       )
+       SELECT * FROM turn`,
       [
         callId,
         organizationId,
@@ -170,7 +171,7 @@ export class CallsRepository {
         JSON.stringify(turn.metadata ?? {}),
       ],
     );
-    return this.dataSource.getRepository(CallTurn).findOneByOrFail({ id: rows[0].id });
+    return hydrate(this.dataSource, CallTurn, rows[0]);
   }
 
   async updateTurn(

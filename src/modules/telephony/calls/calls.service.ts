@@ -161,10 +161,8 @@ export class CallsService {
     });
   }
 
-  async recordTurn(call: Pick<Call, 'id' | 'organizationId'>, turn: NewTurn): Promise<CallTurn> {
-    const stored = await this.calls.appendTurn(call.organizationId, call.id, turn);
-    if (turn.role === 'caller') await this.calls.incrementTurnCount(call.id);
-    return stored;
+  recordTurn(call: Pick<Call, 'id' | 'organizationId'>, turn: NewTurn): Promise<CallTurn> {
+    return this.calls.appendTurn(call.organizationId, call.id, turn);
   }
 
   updateTurn(id: string, patch: Parameters<CallsRepository['updateTurn']>[1]): Promise<void> {
