@@ -18,8 +18,8 @@ const LATENCIES = { sttMs: 150, llmMs: 200, ttsMs: 100 };
  * turn (`latency.toFirstAudioSentMs`), over real-time simulated calls.
  */
 export async function turnBench(options: BenchOptions): Promise<BenchResult> {
-  const calls = options.quick ? 4 : 8;
-  const seconds = options.quick ? 20 : 80;
+  const calls = options.quick ? 4 : 10;
+  const seconds = options.quick ? 20 : 75;
   const providers = new ProviderStandIn(LATENCIES);
   await providers.start();
   const databaseUrl = await freshDatabase('switchboard_bench_turn');
