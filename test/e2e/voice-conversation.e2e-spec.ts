@@ -1,7 +1,4 @@
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { placeCall } from '../../scripts/call-simulator/twilio-caller';
-import { Call } from '../../src/modules/telephony/calls/call.entity';
+import type { placeCall } from '../../scripts/call-simulator/twilio-caller';
 import {
   VoiceEvents,
   type VoiceEventEnvelope,
@@ -9,15 +6,9 @@ import {
 import { registerAccount, type Account } from '../factories/account.factory';
 import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
 import { OpenAiStandIn } from '../support/openai-stand-in';
+import { callAndWait } from '../support/phone-call';
 import { createTestApp, type TestApp } from '../support/test-app';
-import {
-  PUBLIC_BASE_URL,
-  sharedAudio,
-  TWILIO_ACCOUNT_SID,
-  TWILIO_AUTH_TOKEN,
-  TWILIO_ENV,
-} from '../support/twilio';
-import { waitFor } from '../support/wait-for';
+import { sharedAudio, TWILIO_ENV } from '../support/twilio';
 
 const GREETING =
   'Hello and welcome to Acme Dental. I can book, move or cancel an appointment for you. What would you like to do today?';
@@ -65,36 +56,13 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
   ) {
     const agent = await createAgent(sut.app, owner, { firstMessage });
     const number = await createPhoneNumber(sut.app, owner, agent.id);
-    const result = await placeCall({
-      baseUrl: sut.baseUrl,
-      publicBaseUrl: PUBLIC_BASE_URL,
-      authToken: TWILIO_AUTH_TOKEN,
-      accountSid: TWILIO_ACCOUNT_SID,
+    const { result, turns, events } = await callAndWait(sut, owner, {
       from: uniqueE164(),
       to: number.e164,
       audio,
-      speed: 1, // real time: barge-in and marks depend on it
-      tailMs: 1500,
-      mediaUrlOverride: `${sut.baseUrl.replace('http', 'ws')}/telephony/twilio/media`,
       ...extra,
     });
-    const stored = await waitFor(
-      () =>
-        sut.app
-          .get(DataSource)
-          .getRepository(Call)
-          .findOneByOrFail({ providerCallId: result.callSid }),
-      (c) => c.endedAt !== null,
-    );
-    const detail = await request(sut.app.getHttpServer())
-      .get(`/api/v1/calls/${stored.id}`)
-      .set('authorization', `Bearer ${owner.accessToken}`)
-      .expect(200);
-    return {
-      result,
-      turns: detail.body.turns as TurnView[],
-      events: detail.body.events as { type: string }[],
-    };
+    return { result, turns: turns as TurnView[], events };
   }
 
   it('transcribes 4 caller turns, answers each with spoken agent audio, and stores every latency', async () => {
