@@ -5,6 +5,9 @@ export const TWILIO = {
   PUBLIC_BASE_URL: 'https://switchboard.bench.test',
 };
 
+/** The bearer token benchmarks scrape /metrics with. */
+export const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
 export function switchboardEnv(
   databaseUrl: string,
   extra: Record<string, string> = {},

@@ -1,4 +1,4 @@
-import { BenchOptions, switchboardEnv, TWILIO } from '../lib/bench-env';
+import { BenchOptions, METRICS_TOKEN, switchboardEnv, TWILIO } from '../lib/bench-env';
 import { freshDatabase } from '../lib/database';
 import { scrape } from '../lib/metrics';
 import { runScript, Server, startScriptServer, startSwitchboard, usageOf } from '../lib/processes';
@@ -32,7 +32,6 @@ interface Step {
   generatorLimited: boolean;
 }
 
-const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const LAG_OK = 'switchboard_media_inbound_lag_seconds_bucket{le="0.02"}';
 const LAG_COUNT = 'switchboard_media_inbound_lag_seconds_count';
 const INBOUND = 'switchboard_media_frames_total{direction="inbound"}';

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { BenchOptions, switchboardEnv, TWILIO } from '../lib/bench-env';
+import { BenchOptions, METRICS_TOKEN, switchboardEnv, TWILIO } from '../lib/bench-env';
 import { freshDatabase } from '../lib/database';
 import { scrape } from '../lib/metrics';
 import { runScript, startSwitchboard, usageOf } from '../lib/processes';
@@ -8,7 +8,6 @@ import { BenchResult, progress } from '../lib/report';
 import { seedTenant } from '../lib/seed';
 import { round, slope } from '../lib/stats';
 
-const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const CONCURRENT = 10;
 const CALL_SECONDS = 15;
 const SAMPLE_EVERY_MS = 10_000;

@@ -65,3 +65,22 @@ export function withIterativeScan<T>(
     return work(manager);
   });
 }
+
+/**
+ * A vector space (model, dimensions) other than `space` that an organization's rows of `table` are already in,
+ * if any: vectors of two spaces cannot be compared, so callers refuse to mix them.
+ */
+export async function otherEmbeddingSpace(
+  dataSource: DataSource,
+  table: 'knowledge_chunks' | 'customer_memories',
+  organizationId: string,
+  space: { model: string; dimensions: number },
+): Promise<{ model: string; dimensions: number } | undefined> {
+  const rows = await dataSource.query<{ model: string; dimensions: number }[]>(
+    `SELECT embedding_model AS model, embedding_dimensions AS dimensions FROM ${table}
+     WHERE organization_id = $1 AND (embedding_model <> $2 OR embedding_dimensions <> $3)
+     LIMIT 1`,
+    [organizationId, space.model, space.dimensions],
+  );
+  return rows[0];
+}

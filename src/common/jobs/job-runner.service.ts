@@ -68,10 +68,6 @@ export class JobRunner implements OnModuleInit, OnApplicationBootstrap, OnApplic
     return this.jobs.cancelQueued(organizationId, match);
   }
 
-  get inFlight(): number {
-    return this.running.size;
-  }
-
   onModuleInit(): void {
     this.shutdown.register({
       name: 'background jobs',

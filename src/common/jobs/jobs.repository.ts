@@ -121,8 +121,4 @@ export class JobsRepository {
     );
     return count;
   }
-
-  findByDedupeKey(type: string, dedupeKey: string): Promise<Job | null> {
-    return this.dataSource.getRepository(Job).findOneBy({ type, dedupeKey });
-  }
 }

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../../common/pagination/cursor';
-import { toVectorParameter, vectorType, withIterativeScan } from '../../../database/vector';
+import {
+  otherEmbeddingSpace,
+  toVectorParameter,
+  vectorType,
+  withIterativeScan,
+} from '../../../database/vector';
 import type { EmbeddingSpace } from '../embeddings/embeddings';
 import { CustomerMemory, MemoryKind } from './customer-memory.entity';
 
@@ -189,16 +194,7 @@ export class CustomerMemoriesRepository {
   }
 
   /** A vector space other than `space` this organization's memories are in, if any. */
-  async otherSpace(
-    organizationId: string,
-    space: EmbeddingSpace,
-  ): Promise<EmbeddingSpace | undefined> {
-    const rows = await this.dataSource.query<EmbeddingSpace[]>(
-      `SELECT embedding_model AS model, embedding_dimensions AS dimensions FROM customer_memories
-       WHERE organization_id = $1 AND (embedding_model <> $2 OR embedding_dimensions <> $3)
-       LIMIT 1`,
-      [organizationId, space.model, space.dimensions],
-    );
-    return rows[0];
+  otherSpace(organizationId: string, space: EmbeddingSpace): Promise<EmbeddingSpace | undefined> {
+    return otherEmbeddingSpace(this.dataSource, 'customer_memories', organizationId, space);
   }
 }

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../../common/pagination/cursor';
-import { toVectorParameter, vectorType, withIterativeScan } from '../../../database/vector';
+import {
+  otherEmbeddingSpace,
+  toVectorParameter,
+  vectorType,
+  withIterativeScan,
+} from '../../../database/vector';
 import type { EmbeddingSpace } from '../embeddings/embeddings';
 import type { TextChunk } from './text-chunker';
 import { KnowledgeChunk } from './knowledge-chunk.entity';
@@ -134,17 +139,8 @@ export class KnowledgeRepository {
   }
 
   /** A vector space other than `space` that this organization's knowledge is already in, if any. */
-  async otherSpace(
-    organizationId: string,
-    space: EmbeddingSpace,
-  ): Promise<EmbeddingSpace | undefined> {
-    const rows = await this.dataSource.query<{ model: string; dimensions: number }[]>(
-      `SELECT embedding_model AS model, embedding_dimensions AS dimensions FROM knowledge_chunks
-       WHERE organization_id = $1 AND (embedding_model <> $2 OR embedding_dimensions <> $3)
-       LIMIT 1`,
-      [organizationId, space.model, space.dimensions],
-    );
-    return rows[0];
+  otherSpace(organizationId: string, space: EmbeddingSpace): Promise<EmbeddingSpace | undefined> {
+    return otherEmbeddingSpace(this.dataSource, 'knowledge_chunks', organizationId, space);
   }
 
   /** The organization's chunks nearest to `vector` (cosine), through the HNSW index of its dimension. */

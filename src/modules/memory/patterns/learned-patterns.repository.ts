@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { toVectorParameter } from '../../../database/vector';
 import type { EmbeddingSpace } from '../embeddings/embeddings';
-import { LearnedPattern } from './learned-pattern.entity';
 
 export interface PatternOutcome {
   /** The call whose outcome this is: each call counts once, however often it is reported. */
@@ -123,12 +122,6 @@ export class LearnedPatternsRepository {
       successRate: Number(row.success_rate),
       similarity: row.similarity === null ? null : Number(row.similarity),
     }));
-  }
-
-  findAll(organizationId: string): Promise<LearnedPattern[]> {
-    return this.dataSource
-      .getRepository(LearnedPattern)
-      .find({ where: { organizationId }, order: { usageCount: 'DESC' } });
   }
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Trimmed } from '../../../../common/validation/trimmed';
 import {
   ArrayUnique,
   IsArray,
@@ -16,13 +16,11 @@ import {
 } from 'class-validator';
 import { TOOL_NAMES, type ToolName } from '../../tools/agent-tool';
 
-const trimmed = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value;
 const nullable = (_object: object, value: unknown) => value !== null;
 
 export class CreateAgentDto {
   @ApiProperty({ example: 'Front desk', maxLength: 120 })
-  @Transform(trimmed)
+  @Trimmed()
   @IsString()
   @IsNotEmpty()
   @MaxLength(120)
@@ -120,7 +118,7 @@ export class UpdateAgentDto extends PartialType(CreateAgentDto) {}
 
 export class CreateVariantDto {
   @ApiProperty({ example: 'warmer-greeting', maxLength: 60 })
-  @Transform(trimmed)
+  @Trimmed()
   @IsString()
   @IsNotEmpty()
   @MaxLength(60)

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Trimmed } from '../../../../common/validation/trimmed';
 import {
   IsIn,
   IsNotEmpty,
@@ -14,7 +14,7 @@ import { MEMORY_KINDS, type MemoryKind } from '../customer-memory.entity';
 
 export class CreateCustomerMemoryDto {
   @ApiProperty({ example: 'Prefers appointments in the morning' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Trimmed()
   @IsString()
   @IsNotEmpty({ message: 'content must not be empty' })
   @MaxLength(2000)

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Trimmed } from '../../../../common/validation/trimmed';
 import {
   IsIn,
   IsInt,
@@ -12,12 +12,9 @@ import {
 } from 'class-validator';
 import { DOCUMENT_FORMATS, type DocumentFormat } from '../knowledge-document.entity';
 
-const trimmed = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value;
-
 export class CreateKnowledgeDocumentDto {
   @ApiProperty({ example: 'Opening hours and prices', maxLength: 200 })
-  @Transform(trimmed)
+  @Trimmed()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -32,7 +29,7 @@ export class CreateKnowledgeDocumentDto {
     description: 'The document, as plain text or markdown (up to 900,000 characters)',
   })
   @IsString()
-  @Transform(trimmed)
+  @Trimmed()
   @IsNotEmpty({ message: 'content must not be empty' })
   @MaxLength(900_000)
   content: string;
@@ -40,7 +37,7 @@ export class CreateKnowledgeDocumentDto {
 
 export class KnowledgeSearchDto {
   @ApiProperty({ example: 'When are you open on Saturday?' })
-  @Transform(trimmed)
+  @Trimmed()
   @IsString()
   @IsNotEmpty({ message: 'query must not be empty' })
   @MaxLength(2000)
