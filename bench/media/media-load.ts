@@ -1,6 +1,7 @@
 /**
  * Load generator for the media benchmark, run as its own process: N simulated Twilio calls, each a signed voice
- * webhook then a Media Stream sending real 8 kHz mu-law speech (looped) at real-time pace, 50 frames a second,
+ * webhook then a Media Stream sending real 8 kHz mu-law speech (looped, each caller starting at its own point of
+ * the recording) at real-time pace, 50 frames a second,
  * echoing marks once their audio would have played, as Twilio does. Prints one JSON summary line.
  * Usage: media-load.ts <base url> <switchboard|baseline> <calls> <seconds> [to number]
  */
@@ -27,6 +28,8 @@ interface Stream {
   socket: WebSocket;
   sid: string;
   sequence: number;
+  /** Where in the recording this caller starts: callers do not all speak the same words in the same instant. */
+  audioOffset: number;
   /** When the audio sent to us so far will have finished playing (ms, wall clock). */
   playsUntil: number;
   open: boolean;
@@ -70,6 +73,7 @@ async function openStream(index: number): Promise<void> {
     socket,
     sid: `MZ${randomBytes(16).toString('hex')}`,
     sequence: 0,
+    audioOffset: Math.floor((index / calls) * payloads.length),
     playsUntil: 0,
     open: false,
   };
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
         if (!stream.open) continue;
         const n = stream.sequence++;
         stream.socket.send(
-          `{"event":"media","sequenceNumber":"${n + 2}","media":{"track":"inbound","chunk":"${n + 1}","timestamp":"${n * FRAME_MS}","payload":"${payloads[n % payloads.length]}"},"streamSid":"${stream.sid}"}`,
+          `{"event":"media","sequenceNumber":"${n + 2}","media":{"track":"inbound","chunk":"${n + 1}","timestamp":"${n * FRAME_MS}","payload":"${payloads[(stream.audioOffset + n) % payloads.length]}"},"streamSid":"${stream.sid}"}`,
         );
         sent++;
       }

@@ -109,7 +109,7 @@ describe('Speech providers against an OpenAI stand-in (e2e)', () => {
   });
 
   describe('speech-to-text', () => {
-    it('transcribes an utterance through /v1/audio/transcriptions as 16 kHz WAV', async () => {
+    it('transcribes an utterance through /v1/audio/transcriptions as 8 kHz 16-bit WAV', async () => {
       const stream = stt.open({ language: 'en-US' });
       const audio = sharedAudio('hello');
       for (let offset = 0; offset < audio.length; offset += 160)
@@ -119,7 +119,7 @@ describe('Speech providers against an OpenAI stand-in (e2e)', () => {
 
       expect(transcript.text).toBe('Hello, I would like to check the status of my order please.');
       expect(openai.requests[0].fields).toMatchObject({ model: 'whisper-1', language: 'en' });
-      expect(openai.requests[0].fileBytes).toBe(44 + audio.length * 2 * 2);
+      expect(openai.requests[0].fileBytes).toBe(44 + audio.length * 2);
     });
 
     it('retries a 5xx and gives up on a 4xx with a provider error', async () => {

@@ -1,5 +1,5 @@
 /**
- * G.711 mu-law <-> 16-bit linear PCM, table-based (ITU-T G.711). Decoding is a lookup; encoding uses the
+ * G.711 mu-law <-> 16-bit linear PCM, table-based (ITU-T G.711) both ways; the encoding table is built with the
  * segment search of the reference implementation.
  */
 const BIAS = 0x84;
@@ -35,9 +35,17 @@ export function encodeMulawSample(sample: number): number {
   return ~(sign | (exponent << 4) | mantissa) & 0xff;
 }
 
+// Every 16-bit sample's code, computed once (64 KiB): encoding the agent's speech is then a lookup per sample.
+const MULAW_ENCODE_TABLE: Uint8Array = (() => {
+  const table = new Uint8Array(65536);
+  for (let sample = -32768; sample < 32768; sample++)
+    table[sample + 32768] = encodeMulawSample(sample);
+  return table;
+})();
+
 export function encodeMulaw(samples: Int16Array): Buffer {
   const out = Buffer.allocUnsafe(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = encodeMulawSample(samples[i]);
+  for (let i = 0; i < samples.length; i++) out[i] = MULAW_ENCODE_TABLE[samples[i] + 32768];
   return out;
 }
 

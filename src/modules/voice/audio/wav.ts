@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 
 export const WAVE_FORMAT_PCM = 1;
+const LITTLE_ENDIAN = endianness() === 'LE';
 export const WAVE_FORMAT_MULAW = 7;
 
 export interface WavFile {
@@ -78,7 +80,8 @@ export function pcm16Samples(wav: WavFile): Int16Array {
 /** Interprets little-endian bytes as 16-bit samples (an odd trailing byte is ignored). */
 export function pcm16FromBytes(bytes: Buffer): Int16Array {
   const samples = new Int16Array(bytes.length >> 1);
-  for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
+  if (LITTLE_ENDIAN) new Uint8Array(samples.buffer).set(bytes.subarray(0, samples.length * 2));
+  else for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
   return samples;
 }
 
@@ -107,21 +110,25 @@ export function writeMulawWav(samples: Buffer): Buffer {
 
 /** Wraps 16-bit mono PCM in a WAV container (what transcription APIs accept). */
 export function writePcm16Wav(samples: Int16Array, sampleRate: number): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) data.writeInt16LE(samples[i], i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(WAVE_FORMAT_PCM, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
+  const wav = Buffer.allocUnsafe(44 + samples.length * 2);
+  wav.write('RIFF', 0, 'ascii');
+  wav.writeUInt32LE(36 + samples.length * 2, 4);
+  wav.write('WAVE', 8, 'ascii');
+  wav.write('fmt ', 12, 'ascii');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(WAVE_FORMAT_PCM, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(sampleRate, 24);
+  wav.writeUInt32LE(sampleRate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36, 'ascii');
+  wav.writeUInt32LE(samples.length * 2, 40);
+  if (LITTLE_ENDIAN) {
+    // WAV is little-endian, as the machine is: one copy instead of a write per sample.
+    wav.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength), 44);
+  } else {
+    for (let i = 0; i < samples.length; i++) wav.writeInt16LE(samples[i], 44 + i * 2);
+  }
+  return wav;
 }
