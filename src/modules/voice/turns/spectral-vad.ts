@@ -11,6 +11,8 @@ const BANDS: [number, number][] = [
   [2000, 3000],
   [3000, 4000],
 ];
+// The bands speech lives in (250-3000 Hz), first and last index.
+const SPEECH_BANDS = [1, 4] as const;
 
 export interface SpectralVadOptions {
   /** Mean signal-to-noise ratio over the speech bands (250-3000 Hz) that counts as speech, in dB. */
@@ -42,6 +44,7 @@ export class SpectralVad {
   );
   private readonly re = new Float64Array(FFT_SIZE);
   private readonly im = new Float64Array(FFT_SIZE);
+  private readonly energies = new Float64Array(BANDS.length);
   private readonly binsOf = BANDS.map(([low, high]) => [
     Math.max(1, Math.floor((low * FFT_SIZE) / SAMPLE_RATE)),
     Math.min(FFT_SIZE / 2, Math.ceil((high * FFT_SIZE) / SAMPLE_RATE)),
@@ -62,18 +65,18 @@ export class SpectralVad {
     const rms = Math.sqrt(sum / Math.max(1, frame.length));
     fft(this.re, this.im);
 
-    const energies = this.binsOf.map(([from, to]) => {
+    const energies = this.energies;
+    for (let band = 0; band < BANDS.length; band++) {
+      const [from, to] = this.binsOf[band];
       let energy = 1e-3;
       for (let bin = from; bin < to; bin++) energy += this.re[bin] ** 2 + this.im[bin] ** 2;
-      return energy / (to - from);
-    });
+      energies[band] = energy / (to - from);
+    }
     const flatness = this.flatness(8, 109); // 250..3400 Hz
-    const speechBands = [1, 2, 3, 4];
-    const snrDb =
-      speechBands.reduce(
-        (total, band) => total + 10 * Math.log10(energies[band] / this.noiseOf(band, energies)),
-        0,
-      ) / speechBands.length;
+    let snrSum = 0;
+    for (let band = SPEECH_BANDS[0]; band <= SPEECH_BANDS[1]; band++)
+      snrSum += 10 * Math.log10(energies[band] / this.noiseOf(band, energies));
+    const snrDb = snrSum / (SPEECH_BANDS[1] - SPEECH_BANDS[0] + 1);
 
     const speech =
       rms >= this.options.minRms &&
@@ -83,18 +86,19 @@ export class SpectralVad {
     return speech;
   }
 
-  private noiseOf(band: number, energies: number[]): number {
+  private noiseOf(band: number, energies: Float64Array): number {
     if (this.noise[band] < 0) this.noise[band] = energies[band];
     return Math.max(this.noise[band], 1e-3);
   }
 
   /** The floor drops at once to a quieter frame and rises slowly, faster while no speech is heard. */
-  private adapt(energies: number[], speech: boolean): void {
-    energies.forEach((energy, band) => {
+  private adapt(energies: Float64Array, speech: boolean): void {
+    for (let band = 0; band < energies.length; band++) {
+      const energy = energies[band];
       const floor = this.noise[band] < 0 ? energy : this.noise[band];
       this.noise[band] = energy < floor ? energy : floor * (speech ? 1.002 : 1.05);
       if (!speech) this.noise[band] = Math.min(this.noise[band], 0.9 * floor + 0.1 * energy);
-    });
+    }
   }
 
   private flatness(from: number, to: number): number {
@@ -110,37 +114,49 @@ export class SpectralVad {
   }
 }
 
-/** In-place iterative radix-2 FFT. */
+// The FFT's bit-reversal permutation and twiddle factors, computed once for every call's frames.
+const BIT_REVERSED = Uint16Array.from({ length: FFT_SIZE }, (_, i) => {
+  let reversed = 0;
+  for (let bit = 1, mirror = FFT_SIZE >> 1; bit < FFT_SIZE; bit <<= 1, mirror >>= 1)
+    if (i & bit) reversed |= mirror;
+  return reversed;
+});
+const TWIDDLE_RE = Float64Array.from({ length: FFT_SIZE / 2 }, (_, k) =>
+  Math.cos((-2 * Math.PI * k) / FFT_SIZE),
+);
+const TWIDDLE_IM = Float64Array.from({ length: FFT_SIZE / 2 }, (_, k) =>
+  Math.sin((-2 * Math.PI * k) / FFT_SIZE),
+);
+
+/** In-place iterative radix-2 FFT of FFT_SIZE points. */
 function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
+  const n = FFT_SIZE;
+  for (let i = 1; i < n; i++) {
+    const j = BIT_REVERSED[i];
     if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
+      const r = re[i];
+      re[i] = re[j];
+      re[j] = r;
+      const m = im[i];
+      im[i] = im[j];
+      im[j] = m;
     }
   }
   for (let size = 2; size <= n; size <<= 1) {
-    const angle = (-2 * Math.PI) / size;
-    const stepRe = Math.cos(angle);
-    const stepIm = Math.sin(angle);
+    const half = size >> 1;
+    const stride = n / size;
     for (let start = 0; start < n; start += size) {
-      let wRe = 1;
-      let wIm = 0;
-      for (let k = 0; k < size / 2; k++) {
+      for (let k = 0; k < half; k++) {
+        const wRe = TWIDDLE_RE[k * stride];
+        const wIm = TWIDDLE_IM[k * stride];
         const a = start + k;
-        const b = a + size / 2;
+        const b = a + half;
         const tRe = re[b] * wRe - im[b] * wIm;
         const tIm = re[b] * wIm + im[b] * wRe;
         re[b] = re[a] - tRe;
         im[b] = im[a] - tIm;
         re[a] += tRe;
         im[a] += tIm;
-        const nextRe = wRe * stepRe - wIm * stepIm;
-        wIm = wRe * stepIm + wIm * stepRe;
-        wRe = nextRe;
       }
     }
   }
