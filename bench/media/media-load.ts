@@ -16,6 +16,7 @@ const [baseUrl, mode, callsArg, secondsArg, to] = process.argv.slice(2);
 const calls = Number(callsArg);
 const seconds = Number(secondsArg);
 const FRAME_MS = 20;
+const PHASES = 4;
 const audio = readMulawWav(
   path.join(__dirname, '..', '..', '..', 'shared', 'audio', 'call-4-turns.ulaw.wav'),
 );
@@ -140,12 +141,17 @@ async function main(): Promise<void> {
   const started = Date.now();
   const deadline = started + seconds * 1000;
   let tick = 0;
-  // One timer for all streams, scheduled against the wall clock so it never drifts.
+  // One timer for all streams, scheduled against the wall clock so it never drifts. Each stream keeps its own
+  // 20 ms cadence, but the streams are spread over PHASES instants of that period, as independent calls are,
+  // rather than all landing on the server in the same millisecond.
+  const slotMs = FRAME_MS / PHASES;
   await new Promise<void>((resolve) => {
     const step = () => {
       const now = Date.now();
-      lateness.push(now - (started + tick * FRAME_MS));
-      for (const stream of streams) {
+      lateness.push(now - (started + tick * slotMs));
+      const phase = tick % PHASES;
+      for (let index = phase; index < streams.length; index += PHASES) {
+        const stream = streams[index];
         if (!stream.open) continue;
         const n = stream.sequence++;
         stream.socket.send(
@@ -154,8 +160,8 @@ async function main(): Promise<void> {
         sent++;
       }
       tick++;
-      if (now >= deadline) return resolve();
-      setTimeout(step, Math.max(0, started + tick * FRAME_MS - Date.now()));
+      if (now >= deadline && phase === PHASES - 1) return resolve();
+      setTimeout(step, Math.max(0, started + tick * slotMs - Date.now()));
     };
     step();
   });
