@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { vectorSessionOptions } from './vector';
 
 export interface DataSourceSettings {
   url: string;
@@ -32,7 +33,12 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
     installExtensions: false,
     // The embedded database serves one connection at a time; a larger pool would only queue behind it.
     poolSize: settings.embedded ? 1 : settings.poolSize,
-    extra: { connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },
+    extra: {
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      // The embedded database has one session for every connection: it is configured once when it starts.
+      ...(!settings.embedded && { options: vectorSessionOptions() }),
+    },
     applicationName: 'switchboard',
   };
 }

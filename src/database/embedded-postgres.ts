@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { BootError } from '../common/errors/boot-error';
+import { VECTOR_SESSION_SETTINGS } from './vector';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -22,6 +23,9 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     const { vector } = await import('@electric-sql/pglite-pgvector');
     const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const db = await PGlite.create({ dataDir: directory, extensions: { vector } });
+    // PGlite is one session shared by every socket connection: its settings are set here, once.
+    for (const [name, value] of Object.entries(VECTOR_SESSION_SETTINGS))
+      await db.query(`SELECT set_config($1, $2, false)`, [name, value]);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
     await server.start();
     const port = (server as unknown as { port: number }).port;

@@ -1,5 +1,5 @@
 import { toSql } from 'pgvector';
-import { DataSource, EntityManager, Index } from 'typeorm';
+import { DataSource, Index } from 'typeorm';
 
 /**
  * Embedding dimensions the migrations build an HNSW index for. pgvector indexes need a fixed dimension, so each
@@ -48,22 +48,22 @@ export function HnswIndexes(table: string): ClassDecorator {
 }
 
 /**
- * Runs vector queries in a transaction with pgvector's iterative index scans on: a tenant filter applied during
- * an HNSW scan would otherwise leave fewer than `LIMIT` rows when the tenant's vectors are a small share.
- * Results of `relaxed_order` scans may be slightly out of order, so queries re-sort their few rows.
+ * pgvector settings every session of ours runs with. Iterative index scans: a tenant filter applied during an
+ * HNSW scan would otherwise leave fewer than `LIMIT` rows when the tenant's vectors are a small share. Results
+ * of `relaxed_order` scans may be slightly out of order, so queries re-sort their few rows. Set per session
+ * (connection startup options) rather than per query, so a vector search is one statement: wrapping each in a
+ * transaction to `SET LOCAL` cost three extra round trips on the path of every voice turn.
  */
-export function withIterativeScan<T>(
-  dataSource: DataSource,
-  work: (manager: EntityManager) => Promise<T>,
-  efSearch = 100,
-): Promise<T> {
-  return dataSource.transaction(async (manager) => {
-    await manager.query(
-      `SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', $1, true)`,
-      [String(efSearch)],
-    );
-    return work(manager);
-  });
+export const VECTOR_SESSION_SETTINGS: Readonly<Record<string, string>> = {
+  'hnsw.iterative_scan': 'relaxed_order',
+  'hnsw.ef_search': '100',
+};
+
+/** The settings above as libpq `options` (`-c name=value ...`), sent when a connection starts. */
+export function vectorSessionOptions(): string {
+  return Object.entries(VECTOR_SESSION_SETTINGS)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
 }
 
 /**

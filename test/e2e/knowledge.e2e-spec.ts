@@ -177,6 +177,21 @@ describe('Knowledge base on pgvector (e2e)', () => {
       'knowledge_chunks_embedding_384_hnsw',
     );
   });
+
+  it('runs vector searches with iterative index scans on every connection, without a transaction per search', async () => {
+    const dataSource = sut.app.get(DataSource);
+    // Concurrent queries take several pooled connections (one, shared, on the embedded database).
+    const settings = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        dataSource.query<{ scan: string; ef: string }[]>(
+          `SELECT current_setting('hnsw.iterative_scan') AS scan, current_setting('hnsw.ef_search') AS ef`,
+        ),
+      ),
+    );
+    expect(settings.flat()).toEqual(
+      Array.from({ length: 4 }, () => ({ scan: 'relaxed_order', ef: '100' })),
+    );
+  });
 });
 
 describe('Knowledge base with OpenAI-compatible embeddings (e2e)', () => {

@@ -2,12 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../../common/pagination/cursor';
-import {
-  otherEmbeddingSpace,
-  toVectorParameter,
-  vectorType,
-  withIterativeScan,
-} from '../../../database/vector';
+import { otherEmbeddingSpace, toVectorParameter, vectorType } from '../../../database/vector';
 import type { EmbeddingSpace } from '../embeddings/embeddings';
 import { CustomerMemory, MemoryKind } from './customer-memory.entity';
 
@@ -185,8 +180,7 @@ export class CustomerMemoriesRepository {
       space.dimensions,
       limit,
     ];
-    if (!options.exact)
-      return withIterativeScan(this.dataSource, (manager) => manager.query(sql, parameters));
+    if (!options.exact) return this.dataSource.query(sql, parameters);
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT set_config('enable_indexscan', 'off', true)`);
       return manager.query(sql, parameters);

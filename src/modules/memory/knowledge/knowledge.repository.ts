@@ -2,12 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { KeysetPosition } from '../../../common/pagination/cursor';
-import {
-  otherEmbeddingSpace,
-  toVectorParameter,
-  vectorType,
-  withIterativeScan,
-} from '../../../database/vector';
+import { otherEmbeddingSpace, toVectorParameter, vectorType } from '../../../database/vector';
 import type { EmbeddingSpace } from '../embeddings/embeddings';
 import type { TextChunk } from './text-chunker';
 import { KnowledgeChunk } from './knowledge-chunk.entity';
@@ -146,9 +141,8 @@ export class KnowledgeRepository {
   /** The organization's chunks nearest to `vector` (cosine), through the HNSW index of its dimension. */
   search(organizationId: string, vector: readonly number[], space: EmbeddingSpace, limit: number) {
     const type = vectorType(space.dimensions);
-    return withIterativeScan(this.dataSource, (manager) =>
-      manager.query<ChunkHit[]>(
-        `SELECT hit.id AS "chunkId", hit.document_id AS "documentId", document.title, hit.heading, hit.content,
+    return this.dataSource.query<ChunkHit[]>(
+      `SELECT hit.id AS "chunkId", hit.document_id AS "documentId", document.title, hit.heading, hit.content,
                 hit.distance
          FROM (
            SELECT id, document_id, heading, content, embedding::${type} <=> $3::${type} AS distance
@@ -159,8 +153,7 @@ export class KnowledgeRepository {
          ) hit
          JOIN knowledge_documents document ON document.id = hit.document_id
          ORDER BY hit.distance`,
-        [organizationId, space.model, toVectorParameter(vector), space.dimensions, limit],
-      ),
+      [organizationId, space.model, toVectorParameter(vector), space.dimensions, limit],
     );
   }
 }
