@@ -47,7 +47,8 @@ export interface PipelineProviders {
 
 interface Response {
   controller: AbortController;
-  turn?: CallTurn;
+  /** The agent turn's row, being written beside the reply's first audio (undefined if the write failed). */
+  turn?: Promise<CallTurn | undefined>;
   text: string;
   /** Sentences by mark name, and those the caller has heard (their marks came back). */
   sentences: Map<string, string>;
@@ -90,6 +91,9 @@ export class VoiceConversationPipeline implements VoicePipeline {
   // The endpointer notices speech a frame or two late: recent audio is replayed into a new transcription.
   private readonly preRoll: Buffer[] = [];
   private work: Promise<void> = Promise.resolve();
+  // Turn rows are numbered as they are inserted: writes queue here so they land in the order they happened,
+  // while the conversation goes on without waiting for them.
+  private turnWrites: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly context: CallContext,
@@ -274,7 +278,8 @@ export class VoiceConversationPipeline implements VoicePipeline {
       return;
     }
     this.callerTurns++;
-    const callerTurn = await this.sink.recordTurn({
+    // Stored while the agent retrieves and thinks: the reply does not wait for the row.
+    const callerTurn = this.recordTurnInOrder({
       role: 'caller',
       text,
       startedAt,
@@ -284,16 +289,18 @@ export class VoiceConversationPipeline implements VoicePipeline {
       interrupted: false,
       metadata: stream ? { transcribed: true, stt: this.providers.stt.name } : { source: 'dtmf' },
     });
+    this.track(callerTurn);
     // Sentiment runs beside the reply, never in front of it.
     this.track(
-      this.providers.sentiment.analyze(text).then((sentiment) => {
+      this.providers.sentiment.analyze(text).then(async (sentiment) => {
         this.sentimentTotal += sentiment.score;
         this.sentimentCount++;
         this.emit({ type: 'sentiment', score: sentiment.score, label: sentiment.label });
-        return this.sink.updateTurn(callerTurn.id, {
+        const turn = await callerTurn;
+        return this.sink.updateTurn(turn.id, {
           sentiment: sentiment.score,
           metadata: {
-            ...callerTurn.metadata,
+            ...turn.metadata,
             sentiment: sentiment.label,
             sentimentBy: this.providers.sentiment.name,
           },
@@ -412,7 +419,8 @@ export class VoiceConversationPipeline implements VoicePipeline {
         first = false;
         this.mark(response, 'toFirstTtsAudioMs', 'first_audio');
         if (!response.turn) {
-          response.turn = await this.sink.recordTurn({
+          // Written beside the first audio, not in front of it: the caller hears the reply a round trip sooner.
+          response.turn = this.recordTurnInOrder({
             role: 'agent',
             text: null,
             startedAt: new Date(),
@@ -421,12 +429,12 @@ export class VoiceConversationPipeline implements VoicePipeline {
             sentiment: null,
             interrupted: false,
             metadata: { tts: this.providers.tts.name },
+          }).catch((error: unknown) => {
+            this.logger.warn(
+              `Call ${this.context.callId}: could not store the agent's turn: ${(error as Error).message}`,
+            );
+            return undefined;
           });
-          // The caller may have barged in while the turn was being written: nothing more may play.
-          if (signal.aborted) {
-            await this.recordAgentTurnEnd(response, true);
-            return;
-          }
         }
       }
       this.sink.play(audio);
@@ -491,7 +499,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
     this.track(
       this.sink.transfer(action.to).catch(async (error: unknown) => {
         const code = (error as { code?: string }).code ?? 'TRANSFER_FAILED';
-        await this.sink.recordTurn({
+        await this.recordTurnInOrder({
           role: 'tool',
           text: `transfer_to_human failed: ${(error as Error).message}`,
           startedAt: new Date(),
@@ -508,10 +516,17 @@ export class VoiceConversationPipeline implements VoicePipeline {
     );
   }
 
+  /** Stores a turn after every turn before it (its index is assigned on insert). */
+  private recordTurnInOrder(turn: Parameters<CallAudioSink['recordTurn']>[0]): Promise<CallTurn> {
+    const written = this.turnWrites.then(() => this.sink.recordTurn(turn));
+    this.turnWrites = written.catch(() => undefined);
+    return written;
+  }
+
   /** A tool call's outcome, as a `tool` turn between the caller's turn and the agent's. */
   private async recordToolTurn(event: Extract<AgentEvent, { type: 'tool_result' }>): Promise<void> {
     const now = new Date();
-    await this.sink.recordTurn({
+    await this.recordTurnInOrder({
       role: 'tool',
       text: event.ok ? `${event.name}: ${event.result}` : `${event.name} failed: ${event.message}`,
       startedAt: new Date(now.getTime() - event.durationMs),
@@ -544,8 +559,9 @@ export class VoiceConversationPipeline implements VoicePipeline {
     extra: Record<string, unknown> = {},
   ): Promise<void> {
     if (!response.turn) return;
-    const turn = response.turn;
+    const turn = await response.turn;
     response.turn = undefined;
+    if (!turn) return;
     await this.sink.updateTurn(turn.id, {
       text: interrupted ? response.heard.join(' ') : response.text,
       endedAt: new Date(),
