@@ -42,12 +42,12 @@ async function waitUntil(
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
+function stopper(child: ChildProcess, graceMs = 15_000): () => Promise<void> {
   return async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
   };
@@ -82,7 +82,8 @@ export async function startSwitchboard(
     'Switchboard',
     child,
   );
-  return { url, pid: child.pid!, logFile, stop: stopper(child) };
+  // A profiled process writes its profile as it exits, which takes a while after a long loaded run.
+  return { url, pid: child.pid!, logFile, stop: stopper(child, profileDir ? 120_000 : 15_000) };
 }
 
 /** Runs a TypeScript file of bench/ as its own process (load generators, baselines). */
