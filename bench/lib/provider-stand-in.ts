@@ -8,6 +8,11 @@ export interface ProviderLatencies {
   llmMs: number;
   /** Until the first speech bytes. */
   ttsMs: number;
+  /**
+   * Keep the latencies to the sub-millisecond: timers fire up to a millisecond or two late, which a benchmark
+   * subtracting these latencies would otherwise count as the server's time. Costs the stand-in a short spin.
+   */
+  precise?: boolean;
 }
 
 const REPLY = 'Twelve times thirty four is four hundred and eight.';
@@ -35,7 +40,12 @@ export class ProviderStandIn {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const later = (ms: number, work: () => void) => setTimeout(work, ms);
+        const later = (ms: number, work: () => void) => {
+          if (!this.latencies.precise) return void setTimeout(work, ms);
+          const due = performance.now() + ms;
+          const settle = () => (performance.now() >= due ? work() : setImmediate(settle));
+          setTimeout(settle, Math.max(0, ms - 2));
+        };
         if (request.url === '/v1/audio/transcriptions') {
           return later(this.latencies.sttMs, () => {
             response.writeHead(200, { 'content-type': 'application/json' });
