@@ -58,11 +58,13 @@ export async function startSwitchboard(
   env: Record<string, string>,
   port: number,
   profileDir?: string,
+  nodeArgs: string[] = [],
 ): Promise<Server> {
   const logFile = path.join(os.tmpdir(), `switchboard-bench-${port}.log`);
   const log = createWriteStream(logFile);
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profiling, path.join(ROOT, 'dist', 'src', 'main.js')], {
+  const main = path.join(ROOT, 'dist', 'src', 'main.js');
+  const child = spawn(process.execPath, [...profiling, ...nodeArgs, main], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

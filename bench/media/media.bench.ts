@@ -93,13 +93,14 @@ async function search(
     if (!result.ok || result.generatorLimited) {
       const previous = best?.calls ?? 0;
       const middle = Math.round((previous + calls) / 2 / 10) * 10;
-      if (!result.generatorLimited && middle > previous && middle < calls) {
+      // Also when the generator fell behind: at the smaller step it may not.
+      if (middle > previous && middle < calls) {
         const retry = await run(middle);
         steps.push(retry);
         progress(
           `media: ${middle} calls → ${round(retry.within20ms * 100, 2)}% within 20 ms, ${retry.lost} lost`,
         );
-        if (retry.ok) best = retry;
+        if (retry.ok && !retry.generatorLimited) best = retry;
       }
       break;
     }
@@ -116,7 +117,7 @@ async function search(
  */
 export async function mediaBench(options: BenchOptions): Promise<BenchResult> {
   const seconds = options.quick ? 5 : 10;
-  const ladder = options.quick ? [25, 50, 100] : [50, 100, 200, 300, 400, 500, 600, 800];
+  const ladder = options.quick ? [25, 50, 100] : [50, 100, 150, 200, 300, 400, 500, 600, 800];
   const providers = new ProviderStandIn({ sttMs: 150, llmMs: 200, ttsMs: 100 });
   await providers.start();
   try {
@@ -195,7 +196,8 @@ export async function mediaBench(options: BenchOptions): Promise<BenchResult> {
 
     const oursN = ours.best?.calls ?? 0;
     const bareN = bare.best?.calls ?? 0;
-    const perCore = ours.best ? oursN / Math.max(1, ours.best.cpuCores) : 0;
+    // N per core of CPU the server used at that N (one Node process uses at most about one core).
+    const perCore = ours.best ? oursN / ours.best.cpuCores : 0;
     const row = (name: string, result: typeof ours) => ({
       server: name,
       'max calls': result.best?.calls ?? 0,

@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Client } from 'pg';
 import { BenchOptions, METRICS_TOKEN, switchboardEnv, TWILIO } from '../lib/bench-env';
 import { freshDatabase } from '../lib/database';
+import { heapSnapshotFlags, liveHeap, type LiveHeap } from '../lib/heap-snapshot';
 import { scrape } from '../lib/metrics';
 import { runScript, startSwitchboard, usageOf } from '../lib/processes';
 import { ProviderStandIn } from '../lib/provider-stand-in';
@@ -33,11 +37,17 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
   const providers = new ProviderStandIn({ sttMs: 150, llmMs: 200, ttsMs: 100 });
   await providers.start();
   const databaseUrl = await freshDatabase('switchboard_bench_soak');
+  const snapshots = mkdtempSync(path.join(os.tmpdir(), 'switchboard-soak-'));
   const switchboard = await startSwitchboard(
     switchboardEnv(databaseUrl, { ...providers.env(), METRICS_TOKEN, LOG_LEVEL: 'warn' }),
     3750,
+    undefined,
+    heapSnapshotFlags(snapshots),
   );
   const samples: Sample[] = [];
+  // The live heap (after a full GC) once warm and at the end: the exact measure of what calls leave behind.
+  const heaps: { calls: number; heap: LiveHeap }[] = [];
+  let skipNextPeriodic = false;
   try {
     const tenant = await seedTenant(switchboard.url, { firstMessage: '' });
     const client = new Client({ connectionString: databaseUrl });
@@ -66,7 +76,20 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
           `loop p99 ${entry.loopDelayP99Ms} ms${betweenWaves ? ' (between waves)' : ''}`,
       );
     };
-    const sampler = setInterval(() => void sample(false), SAMPLE_EVERY_MS);
+    const sampler = setInterval(() => {
+      // A snapshot stops the server for seconds: the loop delay sampled just after it measures the snapshot.
+      if (skipNextPeriodic) skipNextPeriodic = false;
+      else void sample(false);
+    }, SAMPLE_EVERY_MS);
+    const snapshot = async () => {
+      const served = await client.query<{ count: string }>(
+        `SELECT count(*) FROM calls WHERE ended_at IS NOT NULL`,
+      );
+      const heap = await liveHeap(switchboard.pid, snapshots);
+      skipNextPeriodic = true;
+      heaps.push({ calls: Number(served.rows[0].count), heap });
+      progress(`soak: live heap after GC ${round(heap.bytes / 2 ** 20, 1)} MiB`);
+    };
     try {
       // Waves of calls, back to back, until the time is up (each wave bounded in time by the generator).
       while (Date.now() + CALL_SECONDS * 1000 < deadline) {
@@ -79,14 +102,18 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
         // The wave's last writes and post-call jobs settle before the between-waves sample.
         await new Promise((resolve) => setTimeout(resolve, 2000));
         await sample(true);
+        if (heaps.length === 0 && Date.now() - started >= (deadline - started) / 3)
+          await snapshot();
       }
     } finally {
       clearInterval(sampler);
     }
+    await snapshot();
     await client.end();
   } finally {
     await switchboard.stop();
     await providers.stop();
+    rmSync(snapshots, { recursive: true, force: true });
   }
   // The first third warms up (JIT, pools, caches); growth after it is what a leak looks like.
   const steady = (of: Sample[]) => of.slice(Math.floor(of.length / 3));
@@ -98,6 +125,19 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
   const heapSlope = perThousand(troughs, (entry) => entry.heapMiB);
   const loopSlope = perThousand(periodic, (entry) => entry.loopDelayP99Ms);
   const calls = samples.at(-1)?.calls ?? 0;
+  const [warm, last] = [heaps[0], heaps.at(-1)];
+  const retainedPerThousand =
+    warm && last && last.calls > warm.calls
+      ? (last.heap.bytes - warm.heap.bytes) / 2 ** 20 / ((last.calls - warm.calls) / 1000)
+      : Number.NaN;
+  // What grew most, by live object count: where a leak would show its type.
+  const grew =
+    warm && last
+      ? [...last.heap.counts]
+          .map(([name, count]) => ({ name, growth: count - (warm.heap.counts.get(name) ?? 0) }))
+          .sort((a, b) => b.growth - a.growth)
+          .slice(0, 8)
+      : [];
   return {
     name: 'soak',
     method: `${minutes} min of continuous calls (${CONCURRENT} at a time, ${CALL_SECONDS} s each); samples every 10 s and between waves; slopes over the last two thirds (memory: between-waves samples; loop delay: periodic ones)`,
@@ -118,6 +158,12 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
         met: Number.isFinite(rssSlope) && rssSlope < 5,
       },
       {
+        figure: 'live heap after GC, MiB per 1,000 calls',
+        value: round(retainedPerThousand, 3),
+        target: '< 1 (under ~1 KB a call)',
+        met: Number.isFinite(retainedPerThousand) && retainedPerThousand < 1,
+      },
+      {
         figure: 'heap slope MiB per 1,000 calls',
         value: round(heapSlope, 2),
         target: '~0',
@@ -130,5 +176,12 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
         met: Number.isFinite(loopSlope) && loopSlope < 5,
       },
     ],
+    details: {
+      liveHeap: heaps.map(({ calls: served, heap }) => ({
+        calls: served,
+        MiB: round(heap.bytes / 2 ** 20, 2),
+      })),
+      grewMost: grew,
+    },
   };
 }
