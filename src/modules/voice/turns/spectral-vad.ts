@@ -1,6 +1,7 @@
 import { MULAW_DECODE_TABLE } from '../audio/mulaw';
 
 const FFT_SIZE = 256;
+const HALF = FFT_SIZE / 2;
 const SAMPLE_RATE = 8000;
 // Telephone-band sub-bands (Hz), as speech detectors for narrowband audio commonly split it.
 const BANDS: [number, number][] = [
@@ -42,8 +43,10 @@ export class SpectralVad {
     { length: 160 },
     (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / 159),
   );
-  private readonly re = new Float64Array(FFT_SIZE);
-  private readonly im = new Float64Array(FFT_SIZE);
+  // The real frame packed as HALF complex points (even samples real, odd imaginary), and its power spectrum.
+  private readonly re = new Float64Array(HALF);
+  private readonly im = new Float64Array(HALF);
+  private readonly power = new Float64Array(HALF + 1);
   private readonly energies = new Float64Array(BANDS.length);
   private readonly binsOf = BANDS.map(([low, high]) => [
     Math.max(1, Math.floor((low * FFT_SIZE) / SAMPLE_RATE)),
@@ -60,16 +63,18 @@ export class SpectralVad {
     for (let i = 0; i < frame.length && i < 160; i++) {
       const sample = MULAW_DECODE_TABLE[frame[i]];
       sum += sample * sample;
-      this.re[i] = sample * this.window[i];
+      if (i & 1) this.im[i >> 1] = sample * this.window[i];
+      else this.re[i >> 1] = sample * this.window[i];
     }
     const rms = Math.sqrt(sum / Math.max(1, frame.length));
-    fft(this.re, this.im);
+    realPowerSpectrum(this.re, this.im, this.power);
+    const power = this.power;
 
     const energies = this.energies;
     for (let band = 0; band < BANDS.length; band++) {
       const [from, to] = this.binsOf[band];
       let energy = 1e-3;
-      for (let bin = from; bin < to; bin++) energy += this.re[bin] ** 2 + this.im[bin] ** 2;
+      for (let bin = from; bin < to; bin++) energy += power[bin];
       energies[band] = energy / (to - from);
     }
     const flatness = this.flatness(8, 109); // 250..3400 Hz
@@ -105,7 +110,7 @@ export class SpectralVad {
     let logSum = 0;
     let sum = 0;
     for (let bin = from; bin < to; bin++) {
-      const power = this.re[bin] ** 2 + this.im[bin] ** 2 + 1e-6;
+      const power = this.power[bin] + 1e-6;
       logSum += Math.log(power);
       sum += power;
     }
@@ -114,23 +119,54 @@ export class SpectralVad {
   }
 }
 
-// The FFT's bit-reversal permutation and twiddle factors, computed once for every call's frames.
-const BIT_REVERSED = Uint16Array.from({ length: FFT_SIZE }, (_, i) => {
+// A real frame of FFT_SIZE samples is transformed as HALF complex points, then split into its own spectrum:
+// half the butterflies of a full complex FFT. Permutation and twiddles are computed once for every call.
+const BIT_REVERSED = Uint16Array.from({ length: HALF }, (_, i) => {
   let reversed = 0;
-  for (let bit = 1, mirror = FFT_SIZE >> 1; bit < FFT_SIZE; bit <<= 1, mirror >>= 1)
+  for (let bit = 1, mirror = HALF >> 1; bit < HALF; bit <<= 1, mirror >>= 1)
     if (i & bit) reversed |= mirror;
   return reversed;
 });
-const TWIDDLE_RE = Float64Array.from({ length: FFT_SIZE / 2 }, (_, k) =>
-  Math.cos((-2 * Math.PI * k) / FFT_SIZE),
+const TWIDDLE_RE = Float64Array.from({ length: HALF / 2 }, (_, k) =>
+  Math.cos((-2 * Math.PI * k) / HALF),
 );
-const TWIDDLE_IM = Float64Array.from({ length: FFT_SIZE / 2 }, (_, k) =>
-  Math.sin((-2 * Math.PI * k) / FFT_SIZE),
+const TWIDDLE_IM = Float64Array.from({ length: HALF / 2 }, (_, k) =>
+  Math.sin((-2 * Math.PI * k) / HALF),
+);
+const SPLIT_COS = Float64Array.from({ length: HALF + 1 }, (_, k) =>
+  Math.cos((2 * Math.PI * k) / FFT_SIZE),
+);
+const SPLIT_SIN = Float64Array.from({ length: HALF + 1 }, (_, k) =>
+  Math.sin((2 * Math.PI * k) / FFT_SIZE),
 );
 
-/** In-place iterative radix-2 FFT of FFT_SIZE points. */
+/**
+ * |X[k]|² for k = 0..HALF of the real signal packed in (re, im) as z[m] = x[2m] + i·x[2m+1]. With Z the
+ * HALF-point FFT of z: X[k] = E + W·O, where E = (Z[k] + conj Z[HALF-k]) / 2 is the spectrum of the even samples,
+ * O = (Z[k] - conj Z[HALF-k]) / 2i that of the odd ones, and W = e^(-2πik/FFT_SIZE).
+ */
+function realPowerSpectrum(re: Float64Array, im: Float64Array, power: Float64Array): void {
+  fft(re, im);
+  for (let k = 0; k <= HALF; k++) {
+    const a = re[k % HALF];
+    const b = im[k % HALF];
+    const c = re[(HALF - k) % HALF];
+    const d = im[(HALF - k) % HALF];
+    const evenRe = (a + c) / 2;
+    const evenIm = (b - d) / 2;
+    const oddRe = (b + d) / 2;
+    const oddIm = (c - a) / 2;
+    const wRe = SPLIT_COS[k];
+    const wIm = -SPLIT_SIN[k];
+    const xRe = evenRe + wRe * oddRe - wIm * oddIm;
+    const xIm = evenIm + wRe * oddIm + wIm * oddRe;
+    power[k] = xRe * xRe + xIm * xIm;
+  }
+}
+
+/** In-place iterative radix-2 FFT of HALF points. */
 function fft(re: Float64Array, im: Float64Array): void {
-  const n = FFT_SIZE;
+  const n = HALF;
   for (let i = 1; i < n; i++) {
     const j = BIT_REVERSED[i];
     if (i < j) {
