@@ -20,8 +20,9 @@ async function bootstrap(): Promise<void> {
     { bufferLogs: true, abortOnError: false, logger: new BootConsoleLogger() },
   );
   configureApp(app, config);
-  // SIGTERM/SIGINT run the drain (ShutdownService) before connections close.
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT run the drain (ShutdownService) before connections close. Only those: Nest would also stop on
+  // SIGUSR2 and others, which operators use for diagnostics (`node --heapsnapshot-signal=SIGUSR2`).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.server.port, config.server.host);
 }
 

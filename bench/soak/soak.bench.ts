@@ -79,7 +79,10 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
     const sampler = setInterval(() => {
       // A snapshot stops the server for seconds: the loop delay sampled just after it measures the snapshot.
       if (skipNextPeriodic) skipNextPeriodic = false;
-      else void sample(false);
+      else
+        void sample(false).catch((error: Error) =>
+          progress(`soak: sample failed: ${error.message}`),
+        );
     }, SAMPLE_EVERY_MS);
     const snapshot = async () => {
       const served = await client.query<{ count: string }>(
