@@ -52,7 +52,6 @@ export type CallPatch = Partial<
 
 export type NewTurn = Omit<CallTurn, 'id' | 'call' | 'index' | 'callId' | 'organizationId'>;
 
-/** Calls, their events and turns. Tenant reads take the organization id; provider callbacks look up by SID. */
 /** The columns a turn's update may set (fixed: column names never come from input). */
 const TURN_UPDATE_COLUMNS = [
   ['text', 'text'],
@@ -63,6 +62,7 @@ const TURN_UPDATE_COLUMNS = [
   ['metadata', 'metadata'],
 ] as const;
 
+/** Calls, their events and turns. Tenant reads take the organization id; provider callbacks look up by SID. */
 @Injectable()
 export class CallsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

@@ -296,7 +296,9 @@ export class VoiceConversationPipeline implements VoicePipeline {
         this.sentimentTotal += sentiment.score;
         this.sentimentCount++;
         this.emit({ type: 'sentiment', score: sentiment.score, label: sentiment.label });
-        const turn = await callerTurn;
+        // A failed write is already reported where it is tracked: once is enough.
+        const turn = await callerTurn.catch(() => undefined);
+        if (!turn) return;
         return this.sink.updateTurn(turn.id, {
           sentiment: sentiment.score,
           metadata: {
