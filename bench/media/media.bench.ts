@@ -80,7 +80,7 @@ async function step(
 async function search(
   run: (calls: number) => Promise<Step>,
   ladder: number[],
-): Promise<{ best?: Step; steps: Step[] }> {
+): Promise<{ best?: Step; steps: Step[]; ceiling: boolean }> {
   const steps: Step[] = [];
   let best: Step | undefined;
   for (const calls of ladder) {
@@ -102,11 +102,12 @@ async function search(
         );
         if (retry.ok && !retry.generatorLimited) best = retry;
       }
-      break;
+      return { best, steps, ceiling: false };
     }
     best = result;
   }
-  return { best, steps };
+  // Every step passed: the server's limit lies above the ladder, and its N is a lower bound.
+  return { best, steps, ceiling: true };
 }
 
 /**
@@ -117,7 +118,9 @@ async function search(
  */
 export async function mediaBench(options: BenchOptions): Promise<BenchResult> {
   const seconds = options.quick ? 5 : 10;
-  const ladder = options.quick ? [25, 50, 100] : [50, 100, 150, 200, 300, 400, 500, 600, 800];
+  const ladder = options.quick
+    ? [25, 50, 100]
+    : [50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600];
   const providers = new ProviderStandIn({ sttMs: 150, llmMs: 200, ttsMs: 100 });
   await providers.start();
   try {
@@ -200,7 +203,7 @@ export async function mediaBench(options: BenchOptions): Promise<BenchResult> {
     const perCore = ours.best ? oursN / ours.best.cpuCores : 0;
     const row = (name: string, result: typeof ours) => ({
       server: name,
-      'max calls': result.best?.calls ?? 0,
+      'max calls': `${result.best?.calls ?? 0}${result.ceiling ? '+' : ''}`,
       'within 20 ms': result.best ? `${round(result.best.within20ms * 100, 2)}%` : '-',
       'cpu cores': result.best ? round(result.best.cpuCores, 2) : '-',
       'cpu %/call': result.best ? round((result.best.cpuCores * 100) / result.best.calls, 3) : '-',
@@ -222,7 +225,8 @@ export async function mediaBench(options: BenchOptions): Promise<BenchResult> {
           met: perCore >= 200,
         },
         {
-          figure: 'ratio to the baseline N',
+          // When the baseline passed the whole ladder its N is a lower bound, so this ratio is an upper bound.
+          figure: `ratio to the baseline N${bare.ceiling ? ' (an upper bound: the baseline passed every step)' : ''}`,
           value: round(bareN === 0 ? 0 : oursN / bareN, 2),
           target: '>= 0.5',
           met: bareN > 0 && oursN / bareN >= 0.5,

@@ -7,8 +7,9 @@ import { RequestContext } from '../request-context/request-context';
 import { resolveRequestId } from '../request-context/request-id';
 import { REDACTED_LOG_PATHS } from './log-redaction';
 import { maskPhoneNumbers, maskPhoneNumbersDeep } from './mask-phone-numbers';
+import { StdoutLogDestination } from './stdout-log-destination';
 
-/** Where JSON log lines go. Stdout in production; tests swap in a stream they can read. */
+/** Where JSON log lines go. Stdout in production (StdoutLogDestination); tests swap in a stream they can read. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
 // Probes and scrapes, and provider webhooks whose handlers log what happened (a call arrived, moved on):
@@ -24,7 +25,7 @@ const QUIET_ROUTES = new Set([
 
 @Global()
 @Module({
-  providers: [{ provide: LOG_DESTINATION, useValue: process.stdout }],
+  providers: [{ provide: LOG_DESTINATION, useClass: StdoutLogDestination }],
   exports: [LOG_DESTINATION],
 })
 class LogDestinationModule {}
