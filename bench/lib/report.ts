@@ -9,8 +9,11 @@ export interface BenchResult {
   method: string;
   /** Rows of the printed table. */
   table: Record<string, string | number>[];
-  /** The figures the issue names, with their targets. */
-  targets: { figure: string; value: number; target: string; met: boolean }[];
+  /**
+   * The figures the issue names, with their targets. `met` is null when the run was too small to judge the
+   * figure (`why` says what would be enough).
+   */
+  targets: { figure: string; value: number; target: string; met: boolean | null; why?: string }[];
   details?: Record<string, unknown>;
 }
 
@@ -54,8 +57,9 @@ export function publish(result: BenchResult, json: boolean): void {
   process.stdout.write(`\n${result.name}: ${result.method}\n`);
   printTable(result.table);
   for (const target of result.targets) {
+    const verdict = target.met === null ? 'UNJUDGED' : target.met ? 'MET     ' : 'MISSED  ';
     process.stdout.write(
-      `  ${target.met ? 'MET   ' : 'MISSED'} ${target.figure} = ${target.value} (target ${target.target})\n`,
+      `  ${verdict} ${target.figure} = ${target.value} (target ${target.target})${target.why ? `: ${target.why}` : ''}\n`,
     );
   }
 }

@@ -153,10 +153,10 @@ export class CallsRepository {
     return rows.length > 0;
   }
 
-  /** Appends a turn with the next index of its call (one session writes a call's turns, in order). */
   /**
-   * Appends a turn, and counts it on the call when it is the caller's, in one statement: it sits on the path
-   * from the caller's last word to the agent's first.
+   * Appends a turn with the next index of its call (one session writes a call's turns, in order), and counts it
+   * on the call when it is the caller's, in one statement: it sits on the path from the caller's last word to
+   * the agent's first.
    */
   async appendTurn(organizationId: string, callId: string, turn: NewTurn): Promise<CallTurn> {
     const rows = await this.dataSource.query<Record<string, unknown>[]>(
