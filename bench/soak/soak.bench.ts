@@ -17,6 +17,7 @@ const CALL_SECONDS = 15;
 const SAMPLE_EVERY_MS = 10_000;
 /** Calls a memory or loop-delay slope must span before it is judged. */
 const MIN_CALLS_FOR_SLOPE = 1000;
+const FINAL_SETTLE_MS = 15_000;
 
 interface Sample {
   atSeconds: number;
@@ -120,6 +121,9 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
     } finally {
       clearInterval(sampler);
     }
+    // Post-call jobs and finalizers of the last wave settle first: the snapshot should see what calls left
+    // behind, not what is still finishing.
+    await new Promise((resolve) => setTimeout(resolve, FINAL_SETTLE_MS));
     await snapshot();
     await client.end();
   } finally {
