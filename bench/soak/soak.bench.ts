@@ -151,13 +151,15 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
     const judged = steady(of);
     return judged.length < 2 ? 0 : judged[judged.length - 1].calls - judged[0].calls;
   };
-  const judgeSlope = (of: Sample[], value: number) =>
-    span(of) < MIN_CALLS_FOR_SLOPE
+  const judgeSlope = (of: Sample[], value: number) => {
+    const calls = span(of);
+    return calls < MIN_CALLS_FOR_SLOPE
       ? {
           met: null,
-          why: `over ${span(of)} calls; a slope needs ${MIN_CALLS_FOR_SLOPE} (run --minutes 15 or more)`,
+          why: `over ${calls} calls; a slope needs ${MIN_CALLS_FOR_SLOPE} (run --minutes 15 or more)`,
         }
       : { met: Number.isFinite(value) && value < 5 };
+  };
   const rssSlope = perThousand(troughs, (entry) => entry.rssMiB);
   const heapSlope = perThousand(troughs, (entry) => entry.heapMiB);
   const loopSlope = perThousand(periodic, (entry) => entry.loopDelayP99Ms);

@@ -1,6 +1,6 @@
 import { BenchOptions, switchboardEnv, TWILIO } from '../lib/bench-env';
 import { freshDatabase } from '../lib/database';
-import { startScriptServer, startSwitchboard, runScript, usageOf } from '../lib/processes';
+import { runScript, Server, startScriptServer, startSwitchboard, usageOf } from '../lib/processes';
 import { profileDirectory } from '../lib/profiles';
 import { summariseProfile } from '../lib/profile-summary';
 import { BenchResult, progress } from '../lib/report';
@@ -34,19 +34,23 @@ export async function webhookBench(options: BenchOptions): Promise<BenchResult> 
       TWILIO,
     );
 
+  // Warm-up (JIT, pools, caches), then the measured run with the server's CPU over it.
+  const measure = async (server: Server, name: string, to: string) => {
+    await load(server.url, to, 3);
+    progress(`webhook: ${name} under load for ${seconds} s`);
+    const before = usageOf(server.pid).cpuSeconds;
+    const result = await load(server.url, to, seconds);
+    return { result, cpu: (usageOf(server.pid).cpuSeconds - before) / seconds };
+  };
+
   progress('webhook: starting Switchboard');
   const profile = profileDirectory(options, 'webhook');
   const switchboard = await startSwitchboard(switchboardEnv(databaseUrl), 3710, profile);
-  let ours: LoadResult;
-  let ourCpu: number;
   let tenant;
+  let switchboardRun;
   try {
     tenant = await seedTenant(switchboard.url);
-    await load(switchboard.url, tenant.number, 3); // warm-up: JIT, pools, caches
-    progress(`webhook: Switchboard under load for ${seconds} s`);
-    const before = usageOf(switchboard.pid).cpuSeconds;
-    ours = await load(switchboard.url, tenant.number, seconds);
-    ourCpu = (usageOf(switchboard.pid).cpuSeconds - before) / seconds;
+    switchboardRun = await measure(switchboard, 'Switchboard', tenant.number);
   } finally {
     await switchboard.stop();
   }
@@ -56,17 +60,14 @@ export async function webhookBench(options: BenchOptions): Promise<BenchResult> 
     DATABASE_URL: databaseUrl,
     ...TWILIO,
   });
-  let bare: LoadResult;
-  let bareCpu: number;
+  let baselineRun;
   try {
-    await load(baseline.url, tenant.number, 3);
-    progress(`webhook: baseline under load for ${seconds} s`);
-    const before = usageOf(baseline.pid).cpuSeconds;
-    bare = await load(baseline.url, tenant.number, seconds);
-    bareCpu = (usageOf(baseline.pid).cpuSeconds - before) / seconds;
+    baselineRun = await measure(baseline, 'baseline', tenant.number);
   } finally {
     await baseline.stop();
   }
+  const { result: ours, cpu: ourCpu } = switchboardRun;
+  const { result: bare, cpu: bareCpu } = baselineRun;
 
   const ratio = ours.rps / bare.rps;
   const row = (name: string, result: LoadResult, cpu: number) => ({
