@@ -96,10 +96,13 @@ export class ResilienceFactory implements ProviderPolicyObserver {
               minimumRps: breakerOptions.minimumRps,
             }),
     });
-    const perAttemptTimeout = timeout(
-      options.timeoutMs ?? defaults.timeoutMs,
-      TimeoutStrategy.Aggressive,
-    );
+    // abortOnReturn off: an attempt that settled has nothing left to cancel (streams hold their own
+    // controllers, see openStream), and aborting each one built an AbortError with a stack and ran the SDK's
+    // abort listeners on every provider request of every voice turn.
+    const perAttemptTimeout = timeout(options.timeoutMs ?? defaults.timeoutMs, {
+      strategy: TimeoutStrategy.Aggressive,
+      abortOnReturn: false,
+    });
     const layers: IPolicy[] = [retryPolicy, breaker, perAttemptTimeout];
     if (options.bulkhead)
       layers.unshift(bulkhead(options.bulkhead.limit, options.bulkhead.queue ?? 0));

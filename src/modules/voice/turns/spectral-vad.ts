@@ -48,31 +48,49 @@ export class SpectralVad {
   private readonly im = new Float64Array(HALF);
   private readonly power = new Float64Array(HALF + 1);
   private readonly energies = new Float64Array(BANDS.length);
-  private readonly binsOf = BANDS.map(([low, high]) => [
-    Math.max(1, Math.floor((low * FFT_SIZE) / SAMPLE_RATE)),
-    Math.min(FFT_SIZE / 2, Math.ceil((high * FFT_SIZE) / SAMPLE_RATE)),
-  ]);
+  // Each band's first and last-plus-one bin, flat: [from0, to0, from1, to1, ...].
+  private readonly bins = Int32Array.from(
+    BANDS.flatMap(([low, high]) => [
+      Math.max(1, Math.floor((low * FFT_SIZE) / SAMPLE_RATE)),
+      Math.min(FFT_SIZE / 2, Math.ceil((high * FFT_SIZE) / SAMPLE_RATE)),
+    ]),
+  );
 
   constructor(private readonly options: SpectralVadOptions = DEFAULT_SPECTRAL_VAD_OPTIONS) {}
 
   /** Whether this 20 ms mu-law frame is speech. Call once per frame, in order: it adapts as it goes. */
   isSpeech(frame: Uint8Array): boolean {
+    const length = Math.min(frame.length, 160);
+    const re = this.re;
+    const im = this.im;
+    const window = this.window;
     let sum = 0;
-    this.re.fill(0);
-    this.im.fill(0);
-    for (let i = 0; i < frame.length && i < 160; i++) {
-      const sample = MULAW_DECODE_TABLE[frame[i]];
-      sum += sample * sample;
-      if (i & 1) this.im[i >> 1] = sample * this.window[i];
-      else this.re[i >> 1] = sample * this.window[i];
+    // Even samples into re, odd into im; the zero padding beyond the frame is cleared, not the whole buffer.
+    let m = 0;
+    for (let i = 0; i + 1 < length; i += 2, m++) {
+      const even = MULAW_DECODE_TABLE[frame[i]];
+      const odd = MULAW_DECODE_TABLE[frame[i + 1]];
+      sum += even * even + odd * odd;
+      re[m] = even * window[i];
+      im[m] = odd * window[i + 1];
     }
+    if (length & 1) {
+      const last = MULAW_DECODE_TABLE[frame[length - 1]];
+      sum += last * last;
+      re[m] = last * window[length - 1];
+      im[m++] = 0;
+    }
+    re.fill(0, m);
+    im.fill(0, m);
     const rms = Math.sqrt(sum / Math.max(1, frame.length));
-    realPowerSpectrum(this.re, this.im, this.power);
+    realPowerSpectrum(re, im, this.power);
     const power = this.power;
 
     const energies = this.energies;
+    const bins = this.bins;
     for (let band = 0; band < BANDS.length; band++) {
-      const [from, to] = this.binsOf[band];
+      const from = bins[2 * band];
+      const to = bins[2 * band + 1];
       let energy = 1e-3;
       for (let bin = from; bin < to; bin++) energy += power[bin];
       energies[band] = energy / (to - from);
@@ -107,13 +125,23 @@ export class SpectralVad {
   }
 
   private flatness(from: number, to: number): number {
+    // The geometric mean's log sum, one logarithm per eight bins: a product of eight powers (each between
+    // 1e-6 and about 1e13) stays well inside a double's range.
     let logSum = 0;
     let sum = 0;
+    let product = 1;
+    let inProduct = 0;
     for (let bin = from; bin < to; bin++) {
       const power = this.power[bin] + 1e-6;
-      logSum += Math.log(power);
+      product *= power;
       sum += power;
+      if (++inProduct === 8) {
+        logSum += Math.log(product);
+        product = 1;
+        inProduct = 0;
+      }
     }
+    logSum += Math.log(product);
     const count = to - from;
     return Math.exp(logSum / count) / (sum / count);
   }
@@ -147,11 +175,14 @@ const SPLIT_SIN = Float64Array.from({ length: HALF + 1 }, (_, k) =>
  */
 function realPowerSpectrum(re: Float64Array, im: Float64Array, power: Float64Array): void {
   fft(re, im);
-  for (let k = 0; k <= HALF; k++) {
-    const a = re[k % HALF];
-    const b = im[k % HALF];
-    const c = re[(HALF - k) % HALF];
-    const d = im[(HALF - k) % HALF];
+  // k = 0 and k = HALF both pair Z[0] with itself: X[0] = re + im, X[HALF] = re - im (both real).
+  power[0] = (re[0] + im[0]) * (re[0] + im[0]);
+  power[HALF] = (re[0] - im[0]) * (re[0] - im[0]);
+  for (let k = 1; k < HALF; k++) {
+    const a = re[k];
+    const b = im[k];
+    const c = re[HALF - k];
+    const d = im[HALF - k];
     const evenRe = (a + c) / 2;
     const evenIm = (b - d) / 2;
     const oddRe = (b + d) / 2;
@@ -178,14 +209,24 @@ function fft(re: Float64Array, im: Float64Array): void {
       im[j] = m;
     }
   }
-  for (let size = 2; size <= n; size <<= 1) {
+  // Size 2: the twiddle is 1.
+  for (let a = 0; a < n; a += 2) {
+    const b = a + 1;
+    const tRe = re[b];
+    const tIm = im[b];
+    re[b] = re[a] - tRe;
+    im[b] = im[a] - tIm;
+    re[a] += tRe;
+    im[a] += tIm;
+  }
+  // Larger sizes, twiddle by twiddle, so each is read once per stage.
+  for (let size = 4; size <= n; size <<= 1) {
     const half = size >> 1;
     const stride = n / size;
-    for (let start = 0; start < n; start += size) {
-      for (let k = 0; k < half; k++) {
-        const wRe = TWIDDLE_RE[k * stride];
-        const wIm = TWIDDLE_IM[k * stride];
-        const a = start + k;
+    for (let k = 0; k < half; k++) {
+      const wRe = TWIDDLE_RE[k * stride];
+      const wIm = TWIDDLE_IM[k * stride];
+      for (let a = k; a < n; a += size) {
         const b = a + half;
         const tRe = re[b] * wRe - im[b] * wIm;
         const tIm = re[b] * wIm + im[b] * wRe;
