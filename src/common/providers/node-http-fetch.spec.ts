@@ -136,6 +136,52 @@ describe('nodeHttpFetch', () => {
     await expect(sut.arrayBuffer()).rejects.toThrow();
   });
 
+  it('survives a reader that cancels while the server is still sending', async () => {
+    ({ server, url: base } = await serve((_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const timer = setInterval(() => response.write(Buffer.alloc(4096)), 1);
+      response.on('close', () => clearInterval(timer));
+    }));
+
+    const sut = await nodeHttpFetch(`${base}/speech`);
+    const reader = sut.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(await reader.closed).toBeUndefined();
+  });
+
+  it('answers a status without a body (205) with an empty body, and HEAD alike', async () => {
+    ({ server, url: base } = await serve((request, _body, response) => {
+      response.writeHead(request.method === 'HEAD' ? 200 : 205, { 'content-length': '0' });
+      response.end();
+    }));
+
+    const reset = await nodeHttpFetch(`${base}/reset`, { method: 'POST', body: '{}' });
+    const head = await nodeHttpFetch(`${base}/head`, { method: 'HEAD' });
+
+    expect([reset.status, reset.body]).toEqual([205, null]);
+    expect([head.status, head.body]).toEqual([200, null]);
+  });
+
+  it('follows a 303 to its location as a GET', async () => {
+    const seen: string[] = [];
+    ({ server, url: base } = await serve((request, body, response) => {
+      seen.push(`${request.method} ${request.url} ${body.length}`);
+      if (request.url === '/submit') {
+        response.writeHead(303, { location: '/result' });
+        return response.end();
+      }
+      response.end('done');
+    }));
+
+    const sut = await nodeHttpFetch(`${base}/submit`, { method: 'POST', body: 'payload' });
+
+    expect(await sut.text()).toBe('done');
+    expect(seen).toEqual(['POST /submit 7', 'GET /result 0']);
+  });
+
   it('rejects when nothing listens', async () => {
     ({ server, url: base } = await serve(() => undefined));
     const closed = base;

@@ -21,23 +21,46 @@ export const nodeHttpFetch: typeof fetch = async (input, init = {}) => {
   if (encoded.contentType) headers['content-type'] = encoded.contentType;
   if (encoded.body) headers['content-length'] = String(encoded.body.byteLength);
 
-  const response = await send(url, init.method ?? 'GET', headers, encoded.body, init.signal);
+  const method = init.method ?? 'GET';
+  const response = await send(url, method, headers, encoded.body, init.signal);
+  const status = response.statusCode ?? 0;
   const location = response.headers.location;
-  if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+  if (status >= 300 && status < 400 && location) {
     response.resume();
-    return fetch(input, init);
+    // Followed from where it points, as fetch would: a 303 (and a 301/302 after a POST) becomes a GET.
+    const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+    return fetch(
+      new URL(location, url),
+      asGet ? { ...init, method: 'GET', body: undefined } : init,
+    );
   }
-  return new Response(streamOf(response, init.signal), {
-    status: response.statusCode,
-    statusText: response.statusMessage,
-    headers: pairsOf(response.rawHeaders),
-  });
+  try {
+    return new Response(
+      method === 'HEAD' || NULL_BODY_STATUSES.has(status)
+        ? drained(response)
+        : streamOf(response, init.signal),
+      { status, statusText: response.statusMessage, headers: pairsOf(response.rawHeaders) },
+    );
+  } catch (error) {
+    // A status a Response cannot carry: the socket still goes back to the pool.
+    response.resume();
+    throw error;
+  }
 };
 
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+function drained(response: http.IncomingMessage): null {
+  response.resume();
+  return null;
+}
+
 const CRLF = Buffer.from('\r\n');
+// Idle sockets are closed after 4 s, before servers that keep them 5 s (uvicorn's default) close them under
+// a request being sent, which would reach the circuit breaker as a connection error.
 const AGENTS = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, timeout: 4000 }),
+  'https:': new https.Agent({ keepAlive: true, timeout: 4000 }),
 };
 
 function send(
@@ -69,39 +92,40 @@ function send(
 function streamOf(
   response: http.IncomingMessage,
   signal: AbortSignal | null | undefined,
-): ReadableStream<Uint8Array> | null {
-  if (response.statusCode === 204 || response.statusCode === 304) {
-    response.resume();
-    return null;
-  }
+): ReadableStream<Uint8Array> {
   // Errors surface through 'close' below; without a listener an 'error' would be thrown process-wide.
   response.on('error', () => undefined);
+  // Once the stream is closed, errored or cancelled, a late 'data' or 'end' (a destroyed response still
+  // flushes what it buffered) must not touch the controller: that would throw in an event handler.
+  let done = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      let settled = false;
+      const finish = (error?: unknown) => {
+        if (done) return;
+        done = true;
+        if (error === undefined) controller.close();
+        else controller.error(error);
+      };
       response.on('data', (chunk: Buffer) => {
+        if (done) return;
         controller.enqueue(chunk);
         if ((controller.desiredSize ?? 1) <= 0) response.pause();
       });
-      response.once('end', () => {
-        settled = true;
-        controller.close();
-      });
-      // An abort after the headers, a reset socket: the reader must see an error, not a short body.
-      response.once('close', () => {
-        if (settled) return;
-        settled = true;
-        controller.error(
+      // An abort can end a response whose body was buffered: the reader must see the abort, not a short body.
+      response.once('end', () => finish(signal?.aborted ? signal.reason : undefined));
+      response.once('close', () =>
+        finish(
           signal?.aborted
             ? signal.reason
             : new Error('the connection closed before the response ended'),
-        );
-      });
+        ),
+      );
     },
     pull() {
       response.resume();
     },
     cancel() {
+      done = true;
       response.destroy();
     },
   });
