@@ -52,7 +52,7 @@ export class SpectralVad {
   private readonly bins = Int32Array.from(
     BANDS.flatMap(([low, high]) => [
       Math.max(1, Math.floor((low * FFT_SIZE) / SAMPLE_RATE)),
-      Math.min(FFT_SIZE / 2, Math.ceil((high * FFT_SIZE) / SAMPLE_RATE)),
+      Math.min(HALF, Math.ceil((high * FFT_SIZE) / SAMPLE_RATE)),
     ]),
   );
 
@@ -209,18 +209,8 @@ function fft(re: Float64Array, im: Float64Array): void {
       im[j] = m;
     }
   }
-  // Size 2: the twiddle is 1.
-  for (let a = 0; a < n; a += 2) {
-    const b = a + 1;
-    const tRe = re[b];
-    const tIm = im[b];
-    re[b] = re[a] - tRe;
-    im[b] = im[a] - tIm;
-    re[a] += tRe;
-    im[a] += tIm;
-  }
-  // Larger sizes, twiddle by twiddle, so each is read once per stage.
-  for (let size = 4; size <= n; size <<= 1) {
+  // Stage by stage, twiddle by twiddle, so each twiddle is read once per stage.
+  for (let size = 2; size <= n; size <<= 1) {
     const half = size >> 1;
     const stride = n / size;
     for (let k = 0; k < half; k++) {
