@@ -4,6 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
+
+/**
+ * The V8 flags production runs Switchboard with (the Dockerfile's CMD, `npm start`), given to the baselines'
+ * servers too: every server measured runs on the same runtime settings.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 export interface Usage {
@@ -64,7 +70,7 @@ export async function startSwitchboard(
   const log = createWriteStream(logFile);
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const main = path.join(ROOT, 'dist', 'src', 'main.js');
-  const child = spawn(process.execPath, [...profiling, ...nodeArgs, main], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...profiling, ...nodeArgs, main], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -93,10 +99,17 @@ export function spawnScript(
   script: string,
   args: string[],
   env: Record<string, string> = {},
+  nodeFlags: string[] = [],
 ): ChildProcess {
   return spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench', script), ...args],
+    [
+      ...nodeFlags,
+      '-r',
+      'ts-node/register/transpile-only',
+      path.join(ROOT, 'bench', script),
+      ...args,
+    ],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
 }
@@ -107,7 +120,7 @@ export async function startScriptServer(
   port: number,
   env: Record<string, string> = {},
 ): Promise<Server> {
-  const child = spawnScript(script, [], { ...env, PORT: String(port) });
+  const child = spawnScript(script, [], { ...env, PORT: String(port) }, SERVER_NODE_FLAGS);
   await new Promise<void>((resolve, reject) => {
     let buffer = '';
     child.stdout!.on('data', (chunk: Buffer) => {

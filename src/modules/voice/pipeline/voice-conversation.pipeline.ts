@@ -19,6 +19,17 @@ import { SilenceWatchdog } from './silence-watchdog';
 import type { VoiceEvent, VoiceEvents } from './voice-events';
 
 const PRE_ROLL_FRAMES = 10; // 200 ms
+/** How long a caller's turn waits for its sentiment before it is stored without (and updated later). */
+const SENTIMENT_WITH_TURN_MS = 50;
+
+/** The promise's value if it settles within `ms`, otherwise (or if it fails) undefined; never rejects. */
+function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.catch(() => undefined),
+    new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
 // How a call can end with the conversation having run its course (not failed, cut off or handed over).
 const COMPLETED_REASONS = new Set(['stream_stopped', 'agent_end_call', 'max_turns']);
 
@@ -278,34 +289,41 @@ export class VoiceConversationPipeline implements VoicePipeline {
       return;
     }
     this.callerTurns++;
+    const analysis = this.providers.sentiment.analyze(text);
+    // The lexicon answers at once, so its score is stored with the turn (one statement, not an insert and an
+    // update); a slower analyzer's score is added to the stored turn when it comes.
+    const early = settledWithin(analysis, SENTIMENT_WITH_TURN_MS);
+    const sentimentBy = this.providers.sentiment.name;
     // Stored while the agent retrieves and thinks: the reply does not wait for the row.
-    const callerTurn = this.recordTurnInOrder({
-      role: 'caller',
-      text,
-      startedAt,
-      endedAt: startedAt,
-      latency: transcriptMs === undefined ? {} : { endOfSpeechToFinalTranscriptMs: transcriptMs },
-      sentiment: null,
-      interrupted: false,
-      metadata: stream ? { transcribed: true, stt: this.providers.stt.name } : { source: 'dtmf' },
-    });
+    const callerTurn = this.recordTurnInOrder(
+      early.then((sentiment) => ({
+        role: 'caller' as const,
+        text,
+        startedAt,
+        endedAt: startedAt,
+        latency: transcriptMs === undefined ? {} : { endOfSpeechToFinalTranscriptMs: transcriptMs },
+        sentiment: sentiment?.score ?? null,
+        interrupted: false,
+        metadata: {
+          ...(stream ? { transcribed: true, stt: this.providers.stt.name } : { source: 'dtmf' }),
+          ...(sentiment && { sentiment: sentiment.label, sentimentBy }),
+        },
+      })),
+    );
     this.track(callerTurn);
     // Sentiment runs beside the reply, never in front of it.
     this.track(
-      this.providers.sentiment.analyze(text).then(async (sentiment) => {
+      analysis.then(async (sentiment) => {
         this.sentimentTotal += sentiment.score;
         this.sentimentCount++;
         this.emit({ type: 'sentiment', score: sentiment.score, label: sentiment.label });
+        if (await early) return;
         // A failed write is already reported where it is tracked: once is enough.
         const turn = await callerTurn.catch(() => undefined);
         if (!turn) return;
         return this.sink.updateTurn(turn.id, {
           sentiment: sentiment.score,
-          metadata: {
-            ...turn.metadata,
-            sentiment: sentiment.label,
-            sentimentBy: this.providers.sentiment.name,
-          },
+          metadata: { ...turn.metadata, sentiment: sentiment.label, sentimentBy },
         });
       }),
     );
@@ -519,8 +537,12 @@ export class VoiceConversationPipeline implements VoicePipeline {
   }
 
   /** Stores a turn after every turn before it (its index is assigned on insert). */
-  private recordTurnInOrder(turn: Parameters<CallAudioSink['recordTurn']>[0]): Promise<CallTurn> {
-    const written = this.turnWrites.then(() => this.sink.recordTurn(turn));
+  private recordTurnInOrder(
+    turn:
+      | Parameters<CallAudioSink['recordTurn']>[0]
+      | Promise<Parameters<CallAudioSink['recordTurn']>[0]>,
+  ): Promise<CallTurn> {
+    const written = this.turnWrites.then(async () => this.sink.recordTurn(await turn));
     this.turnWrites = written.catch(() => undefined);
     return written;
   }
