@@ -32,6 +32,6 @@ VOLUME ["/var/lib/switchboard"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD curl -fsS "http://127.0.0.1:${PORT}/health/live" || exit 1
 STOPSIGNAL SIGTERM
-# A 64 MiB young generation (Node's default: 16) lets a busy call's short-lived objects die young instead of
+# A 32 MiB young generation (Node's default: 16) lets a busy call's short-lived objects die young instead of
 # being promoted and collected by full mark-compacts, whose pauses delay audio frames: docs/performance.md.
-CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]
