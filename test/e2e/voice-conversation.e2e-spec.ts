@@ -3,7 +3,10 @@ import {
   VoiceEvents,
   type VoiceEventEnvelope,
 } from '../../src/modules/voice/pipeline/voice-events';
+import { CustomerMemoryService } from '../../src/modules/memory/customer-memory/customer-memory.service';
+import { KnowledgeService } from '../../src/modules/memory/knowledge/knowledge.service';
 import { registerAccount, type Account } from '../factories/account.factory';
+import { ingestDocument } from '../factories/knowledge.factory';
 import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
 import { OpenAiStandIn } from '../support/openai-stand-in';
 import { callAndWait } from '../support/phone-call';
@@ -220,4 +223,30 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
       ['agent', 'You said: Thank you, that is all. Goodbye.'],
     ]);
   }, 30_000);
+
+  it('on a call, searches only what can answer: no memories of a new caller, the knowledge base until found empty', async () => {
+    openai.speechSeconds = 0.2;
+    const twoUtterances = () =>
+      Buffer.concat([sharedAudio('math'), Buffer.alloc(8000 * 1.2, 0xff), sharedAudio('goodbye')]);
+    // Spies that count, not mocks: the real services run.
+    const knowledge = jest.spyOn(sut.app.get(KnowledgeService), 'searchVector');
+    const memory = jest.spyOn(sut.app.get(CustomerMemoryService), 'recallVector');
+    try {
+      // A new caller (no memories, no remember tool) of an organization without documents.
+      const empty = await call(twoUtterances(), '');
+      expect(empty.turns.filter((turn) => turn.role === 'caller')).toHaveLength(2);
+      expect(memory.mock.calls.map((args) => args[2])).toEqual([undefined]); // the opening recall only
+      expect(knowledge).toHaveBeenCalledTimes(1); // found empty on the first turn
+
+      // Once the organization has a document, every turn of the next call searches it.
+      await ingestDocument(sut.app, owner);
+      knowledge.mockClear();
+      const searched = await call(twoUtterances(), '');
+      expect(searched.turns.filter((turn) => turn.role === 'caller')).toHaveLength(2);
+      expect(knowledge).toHaveBeenCalledTimes(2);
+    } finally {
+      knowledge.mockRestore();
+      memory.mockRestore();
+    }
+  }, 40_000);
 });

@@ -13,6 +13,7 @@ import type { Agent } from '../agents/agent.entity';
 import { LanguageModel, RecalledMemory, RetrievedContext } from '../llm/language-model';
 import { LocalRulesModel } from '../local/local-rules-model';
 import { POST_CALL_JOB, PostCallPayload } from '../post-call/post-call-payload';
+import { REMEMBER_TOOL } from '../tools/remember.tool';
 import { ToolRegistry } from '../tools/tool-registry';
 import type { ConversationOutcome } from './agent-event';
 import { AgentConversation } from './agent-conversation';
@@ -21,6 +22,13 @@ import { AgentConversation } from './agent-conversation';
 const MIN_KNOWLEDGE_SCORE = 0.1;
 // Learned advice joins the prompt only when it is this sure (Wilson lower bound of its success rate).
 const MIN_ADVICE_CONFIDENCE = 0.6;
+
+/** What one conversation's turns still search (see AgentRuntime.retrievalScope). */
+interface RetrievalScope {
+  knowledge: boolean;
+  memory: boolean;
+  skipEmptyKnowledge: boolean;
+}
 
 export interface OpenConversation {
   organizationId: string;
@@ -62,6 +70,7 @@ export class AgentRuntime {
       this.openingMemories(options),
       this.advice(options.organizationId, options.agent.callType),
     ]);
+    const scope = this.retrievalScope(options, memories);
     const { agent: settings } = this.config;
     return new AgentConversation(
       {
@@ -76,7 +85,7 @@ export class AgentRuntime {
         fallback: this.local,
         tools: this.tools,
         fallbacks: this.fallbacks,
-        retrieve: (input) => this.retrieve(options, input),
+        retrieve: (input) => this.retrieve(options, scope, input),
         onEnd: (conversation, outcome) => this.queuePostCall(conversation, outcome),
       },
       memories,
@@ -84,16 +93,41 @@ export class AgentRuntime {
     );
   }
 
-  private async retrieve(options: OpenConversation, input: string): Promise<RetrievedContext> {
+  /**
+   * What a conversation's turns search. A chat searches everything on every turn (whoever tests an agent may
+   * add a document or a memory between two messages). A call, where every turn's statements cost the caller
+   * time, skips what cannot answer: the caller's memories when the call opened with none and nothing in it
+   * can store one (the remember tool), and the knowledge base once a search found it empty (a document added
+   * during the call is searched from the next call on).
+   */
+  private retrievalScope(options: OpenConversation, opening: RecalledMemory[]): RetrievalScope {
+    const memory =
+      options.customerId !== null &&
+      (options.channel !== 'phone' ||
+        opening.length > 0 ||
+        this.tools.offered(options).some((tool) => tool.name === REMEMBER_TOOL));
+    return { knowledge: true, memory, skipEmptyKnowledge: options.channel === 'phone' };
+  }
+
+  private async retrieve(
+    options: OpenConversation,
+    scope: RetrievalScope,
+    input: string,
+  ): Promise<RetrievedContext> {
+    if (!scope.knowledge && !scope.memory) return { knowledge: [], memories: [] };
     const limit = this.config.memory.recallLimit;
     try {
       const [vector] = await this.embeddings.embed([input]);
       const [knowledge, memories] = await Promise.all([
-        this.knowledge.searchVector(options.organizationId, vector, limit),
-        options.customerId
-          ? this.memory.recallVector(options.organizationId, options.customerId, vector, limit)
+        scope.knowledge
+          ? this.knowledge.searchVector(options.organizationId, vector, limit)
+          : Promise.resolve([]),
+        scope.memory
+          ? this.memory.recallVector(options.organizationId, options.customerId!, vector, limit)
           : Promise.resolve([]),
       ]);
+      // No passage at all, however far: the organization has no documents in this embedding space.
+      if (scope.skipEmptyKnowledge && knowledge.length === 0) scope.knowledge = false;
       return {
         knowledge: knowledge
           .filter((hit) => hit.score >= MIN_KNOWLEDGE_SCORE)

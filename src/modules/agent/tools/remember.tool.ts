@@ -12,10 +12,12 @@ const parameters = z.object({
   importance: z.number().min(0).max(1).default(0.6).describe('0..1, how much it matters later'),
 });
 
+export const REMEMBER_TOOL = 'remember';
+
 /** Stores something about the caller for their next calls. */
 @Injectable()
 export class RememberTool implements AgentTool<z.infer<typeof parameters>> {
-  readonly name = 'remember';
+  readonly name = REMEMBER_TOOL;
   readonly description =
     'Remembers a fact, preference or open issue about the caller for future calls (e.g. their name, a preferred time).';
   readonly parameters = parameters;
