@@ -66,11 +66,11 @@ export class AgentRuntime {
   }
 
   async open(options: OpenConversation): Promise<AgentConversation> {
-    const [memories, advice] = await Promise.all([
+    const [opening, advice] = await Promise.all([
       this.openingMemories(options),
       this.advice(options.organizationId, options.agent.callType),
     ]);
-    const scope = this.retrievalScope(options, memories);
+    const scope = this.retrievalScope(options, opening);
     const { agent: settings } = this.config;
     return new AgentConversation(
       {
@@ -88,7 +88,7 @@ export class AgentRuntime {
         retrieve: (input) => this.retrieve(options, scope, input),
         onEnd: (conversation, outcome) => this.queuePostCall(conversation, outcome),
       },
-      memories,
+      opening ?? [],
       advice,
     );
   }
@@ -96,14 +96,18 @@ export class AgentRuntime {
   /**
    * What a conversation's turns search. A chat searches everything on every turn (whoever tests an agent may
    * add a document or a memory between two messages). A call, where every turn's statements cost the caller
-   * time, skips what cannot answer: the caller's memories when the call opened with none and nothing in it
-   * can store one (the remember tool), and the knowledge base once a search found it empty (a document added
-   * during the call is searched from the next call on).
+   * time, skips what cannot answer: the caller's memories when the call opened with none (read, not failed)
+   * and nothing in it can store one (the remember tool), and the knowledge base once a search found it empty
+   * (a document added during the call is searched from the next call on).
    */
-  private retrievalScope(options: OpenConversation, opening: RecalledMemory[]): RetrievalScope {
+  private retrievalScope(
+    options: OpenConversation,
+    opening: RecalledMemory[] | undefined,
+  ): RetrievalScope {
     const memory =
       options.customerId !== null &&
       (options.channel !== 'phone' ||
+        opening === undefined ||
         opening.length > 0 ||
         this.tools.offered(options).some((tool) => tool.name === REMEMBER_TOOL));
     return { knowledge: true, memory, skipEmptyKnowledge: options.channel === 'phone' };
@@ -147,7 +151,8 @@ export class AgentRuntime {
     }
   }
 
-  private async openingMemories(options: OpenConversation): Promise<RecalledMemory[]> {
+  /** The caller's top memories, or undefined when they could not be read. */
+  private async openingMemories(options: OpenConversation): Promise<RecalledMemory[] | undefined> {
     if (!options.customerId) return [];
     try {
       return await this.memory.recallVector(
@@ -158,7 +163,7 @@ export class AgentRuntime {
       );
     } catch (error) {
       this.logger.warn(`Could not recall the caller's memories: ${(error as Error).message}`);
-      return [];
+      return undefined;
     }
   }
 

@@ -22,6 +22,9 @@ const PRE_ROLL_FRAMES = 10; // 200 ms
 /** How long a caller's turn waits for its sentiment before it is stored without (and updated later). */
 const SENTIMENT_WITH_TURN_MS = 50;
 
+// How a call can end with the conversation having run its course (not failed, cut off or handed over).
+const COMPLETED_REASONS = new Set(['stream_stopped', 'agent_end_call', 'max_turns']);
+
 /** The promise's value if it settles within `ms`, otherwise (or if it fails) undefined; never rejects. */
 function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -30,8 +33,6 @@ function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefine
     new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
   ]).finally(() => clearTimeout(timer));
 }
-// How a call can end with the conversation having run its course (not failed, cut off or handed over).
-const COMPLETED_REASONS = new Set(['stream_stopped', 'agent_end_call', 'max_turns']);
 
 export type PipelineState = 'listening' | 'thinking' | 'speaking';
 
