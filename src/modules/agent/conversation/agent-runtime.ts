@@ -27,7 +27,6 @@ const MIN_ADVICE_CONFIDENCE = 0.6;
 interface RetrievalScope {
   knowledge: boolean;
   memory: boolean;
-  skipEmptyKnowledge: boolean;
 }
 
 export interface OpenConversation {
@@ -110,7 +109,7 @@ export class AgentRuntime {
         opening === undefined ||
         opening.length > 0 ||
         this.tools.offered(options).some((tool) => tool.name === REMEMBER_TOOL));
-    return { knowledge: true, memory, skipEmptyKnowledge: options.channel === 'phone' };
+    return { knowledge: true, memory };
   }
 
   private async retrieve(
@@ -130,8 +129,9 @@ export class AgentRuntime {
           ? this.memory.recallVector(options.organizationId, options.customerId!, vector, limit)
           : Promise.resolve([]),
       ]);
-      // No passage at all, however far: the organization has no documents in this embedding space.
-      if (scope.skipEmptyKnowledge && knowledge.length === 0) scope.knowledge = false;
+      // No passage at all, however far: the organization has no documents in this embedding space (a call
+      // stops searching it, see retrievalScope).
+      if (options.channel === 'phone' && knowledge.length === 0) scope.knowledge = false;
       return {
         knowledge: knowledge
           .filter((hit) => hit.score >= MIN_KNOWLEDGE_SCORE)
