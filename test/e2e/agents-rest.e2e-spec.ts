@@ -28,11 +28,7 @@ describe('Agents REST API, A/B variants and experiments (e2e)', () => {
     sut = await createTestApp(
       {
         ...TWILIO_ENV,
-        OPENAI_BASE_URL: openai.url,
-        OPENAI_API_KEY: 'sk-test',
-        STT_PROVIDER: 'openai',
-        TTS_PROVIDER: 'openai',
-        LLM_PROVIDER: 'openai',
+        ...openai.voiceEnv(),
         ENDPOINTING_SILENCE_MS: '500',
       },
       { listen: true },

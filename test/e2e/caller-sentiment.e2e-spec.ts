@@ -19,11 +19,7 @@ describe('Caller sentiment by the chat model, stored on the caller turn (e2e)', 
     sut = await createTestApp(
       {
         ...TWILIO_ENV,
-        OPENAI_BASE_URL: openai.url,
-        OPENAI_API_KEY: 'sk-test',
-        STT_PROVIDER: 'openai',
-        TTS_PROVIDER: 'openai',
-        LLM_PROVIDER: 'openai',
+        ...openai.voiceEnv(),
         SENTIMENT_PROVIDER: 'llm',
         ENDPOINTING_SILENCE_MS: '500',
       },

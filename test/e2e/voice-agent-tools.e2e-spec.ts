@@ -23,11 +23,7 @@ describe('The agent on a phone call: tools, call actions, fallbacks, silence (e2
       {
         ...TWILIO_ENV,
         TWILIO_API_BASE_URL: twilio.url,
-        OPENAI_BASE_URL: openai.url,
-        OPENAI_API_KEY: 'sk-test',
-        STT_PROVIDER: 'openai',
-        TTS_PROVIDER: 'openai',
-        LLM_PROVIDER: 'openai',
+        ...openai.voiceEnv(),
         ENDPOINTING_SILENCE_MS: '500',
         AGENT_SILENCE_FILLER_MS: '400',
         RETRY_MAX_ATTEMPTS: '2',

@@ -36,11 +36,7 @@ describe('Voice conversation over a real Twilio media stream (e2e)', () => {
     sut = await createTestApp(
       {
         ...TWILIO_ENV,
-        OPENAI_BASE_URL: openai.url,
-        OPENAI_API_KEY: 'sk-test',
-        STT_PROVIDER: 'openai',
-        TTS_PROVIDER: 'openai',
-        LLM_PROVIDER: 'openai',
+        ...openai.voiceEnv(),
         ENDPOINTING_SILENCE_MS: '500',
       },
       { listen: true },

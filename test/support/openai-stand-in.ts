@@ -129,6 +129,17 @@ export class OpenAiStandIn {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
   }
 
+  /** The environment that sends a test app's transcription, speech and chat to this stand-in. */
+  voiceEnv(): Record<string, string> {
+    return {
+      OPENAI_BASE_URL: this.url,
+      OPENAI_API_KEY: 'sk-test',
+      STT_PROVIDER: 'openai',
+      TTS_PROVIDER: 'openai',
+      LLM_PROVIDER: 'openai',
+    };
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
