@@ -5,8 +5,11 @@ import { createTestApp, type TestApp } from '../support/test-app';
 describe('Rate limits (e2e)', () => {
   let sut: TestApp;
   const http = () => request(sut.app.getHttpServer());
-  // Each test comes from its own client address (trusted from loopback), so counters never collide.
-  const clientIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+  // Each call gives a client address (trusted from loopback) no earlier call of the run gave, so counters never
+  // collide (independent random ones did, one run in 250, and a test started already limited); the run's
+  // first address is random, so a rerun against the same Redis within the window starts elsewhere.
+  let lastHost = Math.floor(Math.random() * 200);
+  const clientIp = () => `198.51.100.${++lastHost}`;
 
   beforeAll(async () => {
     sut = await createTestApp({ AUTH_RATE_LIMIT: '3', ADMIN_RATE_LIMIT: '4' });
