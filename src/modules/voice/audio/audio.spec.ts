@@ -61,6 +61,7 @@ describe(Resampler.name, () => {
     [8000, 24000],
     [16000, 8000],
     [24000, 8000],
+    [22050, 8000], // 160 phases: output instants between input samples in exact fractions
   ])('keeps a 1 kHz tone at 1 kHz and its level from %i Hz to %i Hz', (from, to) => {
     const input = tone(1000, from, 0.5);
     const output = resample(input, from, to);
@@ -77,6 +78,10 @@ describe(Resampler.name, () => {
     const attenuation =
       20 * Math.log10(rms(alias, alias.length * 0.1, alias.length * 0.9) / 10_000);
     expect(attenuation).toBeLessThan(-40);
+  });
+
+  it('rejects rates that are not positive integers', () => {
+    expect(() => new Resampler(22050.5, 8000)).toThrow(/positive integers/);
   });
 
   it('gives the same output whether fed at once or in 20 ms chunks', () => {

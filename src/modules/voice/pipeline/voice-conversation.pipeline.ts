@@ -13,12 +13,13 @@ import type {
 import type { SpeechToText, SpeechToTextStream } from '../providers/stt/speech-to-text';
 import type { SentimentAnalyzer } from '../sentiment/sentiment';
 import type { TextToSpeech } from '../providers/tts/text-to-speech';
+import { ByteAccumulator } from '../audio/byte-accumulator';
 import { EndpointerOptions, Endpointer } from '../turns/endpointer';
 import { SentenceSplitter } from './sentence-splitter';
 import { SilenceWatchdog } from './silence-watchdog';
 import type { VoiceEvent, VoiceEvents } from './voice-events';
 
-const PRE_ROLL_FRAMES = 10; // 200 ms
+const PRE_ROLL_BYTES = 1600; // 200 ms of 8 kHz mu-law
 /** How long a caller's turn waits for its sentiment before it is stored without (and updated later). */
 const SENTIMENT_WITH_TURN_MS = 50;
 
@@ -101,7 +102,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
   private markSequence = 0;
   private lastSpeechMs = 0;
   // The endpointer notices speech a frame or two late: recent audio is replayed into a new transcription.
-  private readonly preRoll: Buffer[] = [];
+  private readonly preRoll = new ByteAccumulator(PRE_ROLL_BYTES, PRE_ROLL_BYTES);
   private work: Promise<void> = Promise.resolve();
   // Turn rows are numbered as they are inserted: writes queue here so they land in the order they happened,
   // while the conversation goes on without waiting for them.
@@ -154,8 +155,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
 
   onAudio(frame: Buffer): void {
     if (this.closed) return;
-    this.preRoll.push(frame);
-    if (this.preRoll.length > PRE_ROLL_FRAMES) this.preRoll.shift();
+    this.preRoll.append(frame);
     const wasSpeaking = this.endpointer.speaking;
     this.endpointer.push(frame);
     // A new utterance's stream already got the pre-roll, this frame included.
@@ -222,7 +222,7 @@ export class VoiceConversationPipeline implements VoicePipeline {
     this.stt?.close();
     this.stt = this.providers.stt.open({ language: this.context.agent?.language });
     this.stt.onPartial((text) => this.emit({ type: 'transcript.partial', text }));
-    for (const frame of this.preRoll) this.stt.push(frame);
+    this.stt.push(this.preRoll.copy());
     this.emit({ type: 'utterance.started', atMs: Date.now() });
   }
 

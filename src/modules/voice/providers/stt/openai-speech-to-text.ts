@@ -1,5 +1,6 @@
 import OpenAI, { toFile } from 'openai';
 import type { ProviderPolicy } from '../../../../common/resilience/provider-policy';
+import { ByteAccumulator } from '../../audio/byte-accumulator';
 import { decodeMulaw } from '../../audio/mulaw';
 import { writePcm16Wav } from '../../audio/wav';
 import {
@@ -12,6 +13,7 @@ import {
 // Telephony's own rate. Whisper servers resample to 16 kHz themselves (ffmpeg), so upsampling here would only
 // double the upload and spend the event loop, which every other call's audio is waiting on.
 const TELEPHONY_RATE = 8000;
+const UTTERANCE_START_BYTES = 2 * TELEPHONY_RATE; // 2 s of mu-law, doubled as a longer utterance needs
 
 /**
  * OpenAI-compatible `/v1/audio/transcriptions` (whisper-1, gpt-4o-transcribe, or a self-hosted Whisper server
@@ -29,21 +31,21 @@ export class OpenAiSpeechToText extends SpeechToText {
   }
 
   open(options: TranscriptionOptions = {}): SpeechToTextStream {
-    // Frames are only kept while the caller speaks; decoding the utterance once it ends is a table lookup.
-    const frames: Buffer[] = [];
+    // Audio is only kept while the caller speaks; decoding the utterance once it ends is a table lookup.
+    const utterance = new ByteAccumulator(UTTERANCE_START_BYTES);
     let closed = false;
     return {
       push: (frame) => {
-        if (!closed) frames.push(frame);
+        if (!closed) utterance.append(frame);
       },
       onPartial: () => undefined, // a batch API has no partial results
       finish: () => {
         closed = true;
-        return this.send(decodeMulaw(Buffer.concat(frames)), options);
+        return this.send(decodeMulaw(utterance.view()), options);
       },
       close: () => {
         closed = true;
-        frames.length = 0;
+        utterance.clear();
       },
     };
   }
