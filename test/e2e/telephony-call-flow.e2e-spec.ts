@@ -62,8 +62,18 @@ describe('Telephony: an inbound Twilio call end to end (e2e)', () => {
     expect(result.protocolErrors).toEqual([]);
   });
 
+  const inboundFramesCounted = async () => {
+    const metrics = await request(sut.app.getHttpServer())
+      .get('/metrics')
+      .set('authorization', `Bearer ${owner.accessToken}`)
+      .expect(200);
+    const line = /switchboard_media_frames_total\{direction="inbound"\} (\d+)/.exec(metrics.text);
+    return Number(line?.[1] ?? 0);
+  };
+
   it('records the call, its caller, 4 caller turns and its events, and ends it cleanly', async () => {
     const from = uniqueE164();
+    const framesBefore = await inboundFramesCounted();
     const result = await caller({ from });
     expect(result.closedBy).toBe('caller');
 
@@ -71,6 +81,13 @@ describe('Telephony: an inbound Twilio call end to end (e2e)', () => {
       () => callBySid(result.callSid),
       (c) => c.endedAt !== null,
     );
+    // Counted in batches while the stream runs; the last, partial batch when it ends.
+    expect(result.framesSent).toBeGreaterThan(200);
+    const framesAfter = await waitFor(
+      inboundFramesCounted,
+      (n) => n >= framesBefore + result.framesSent,
+    );
+    expect(framesAfter - framesBefore).toBe(result.framesSent);
     expect(call).toMatchObject({
       organizationId: owner.organizationId,
       direction: 'inbound',

@@ -20,6 +20,9 @@ const START_TIMEOUT_MS = 10_000;
 const MAX_PROTOCOL_ERRORS = 20;
 // Caller audio that arrives while the stream is being attached (token check, call lookup) is kept, not lost.
 const MAX_EARLY_FRAMES = 250;
+// Frames are counted here and handed to the metric a second's worth at a time (and when the stream ends): a
+// metric update per frame, 50 a second per call in each direction, was a measurable share of the media path.
+const FRAME_COUNT_BATCH = 50;
 
 export interface CallSessionDeps {
   calls: CallsService;
@@ -34,7 +37,8 @@ export interface CallSessionDeps {
   ) => Promise<{ call: Call; agent: Agent | null; variantId: string | null } | null>;
   maxTurns: number;
   heartbeatMs: number;
-  onFrame: (direction: 'inbound' | 'outbound') => void;
+  /** Frames handled, counted in batches (see FRAME_COUNT_BATCH). */
+  onFrames: (direction: 'inbound' | 'outbound', count: number) => void;
   /** Seconds an inbound frame was handled later than its stream's timeline says (delay variation). */
   onInboundLag: (seconds: number) => void;
   onEnded: (session: CallSession) => void;
@@ -62,6 +66,7 @@ export class CallSession implements CallAudioSink {
   private endReason: string | undefined;
   // Smallest (arrival - media timestamp) seen: the stream's most punctual frame, the zero of its lag.
   private bestOffsetMs = Infinity;
+  private readonly uncountedFrames = { inbound: 0, outbound: 0 };
 
   constructor(
     private readonly socket: WebSocket,
@@ -102,7 +107,7 @@ export class CallSession implements CallAudioSink {
       const payload = message.media?.payload;
       if (typeof payload !== 'string') return;
       if (message.media?.track !== undefined && message.media.track !== 'inbound') return;
-      this.deps.onFrame('inbound');
+      if (++this.uncountedFrames.inbound === FRAME_COUNT_BATCH) this.countFrames();
       this.measureLag(message.media?.timestamp);
       if (this.state === 'live') this.pipeline?.onAudio(Buffer.from(payload, 'base64'));
       else if (this.state === 'starting' && this.earlyFrames.length < MAX_EARLY_FRAMES) {
@@ -213,6 +218,15 @@ export class CallSession implements CallAudioSink {
     return this.starting ?? Promise.resolve();
   }
 
+  private countFrames(): void {
+    for (const direction of ['inbound', 'outbound'] as const) {
+      const count = this.uncountedFrames[direction];
+      if (count === 0) continue;
+      this.uncountedFrames[direction] = 0;
+      this.deps.onFrames(direction, count);
+    }
+  }
+
   private measureLag(timestamp: unknown): void {
     const at = Number(timestamp);
     if (!Number.isFinite(at)) return;
@@ -241,7 +255,7 @@ export class CallSession implements CallAudioSink {
       this.socket.send(
         TwilioOutbound.media(this.streamSid, audio.subarray(offset, offset + FRAME_BYTES)),
       );
-      this.deps.onFrame('outbound');
+      if (++this.uncountedFrames.outbound === FRAME_COUNT_BATCH) this.countFrames();
     }
     if (mark) {
       this.pendingMarks.push(mark);
@@ -305,11 +319,13 @@ export class CallSession implements CallAudioSink {
       this.state = 'ended';
       if (this.socket.readyState === this.socket.OPEN)
         this.socket.close(1000, reason.slice(0, 100));
+      this.countFrames();
       this.deps.onEnded(this);
     }
   }
 
   private async onSocketClosed(): Promise<void> {
+    this.countFrames(); // what arrived after the call ended, too
     await this.afterStart();
     if (this.state === 'ended' || this.state === 'ending') return;
     // The provider went away without `stop`: the caller is gone or the network failed.
@@ -324,6 +340,7 @@ export class CallSession implements CallAudioSink {
     this.state = 'ended';
     clearTimeout(this.startTimer);
     this.socket.close(code, why);
+    this.countFrames();
     this.deps.onEnded(this);
   }
 

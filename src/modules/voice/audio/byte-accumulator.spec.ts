@@ -32,3 +32,17 @@ describe(ByteAccumulator.name, () => {
     expect([...sut.view()]).toEqual([9]);
   });
 });
+
+describe(`${ByteAccumulator.name} as a ring of 20 ms frames`, () => {
+  it('holds the last ten frames in the order they came, however many went through', () => {
+    const sut = new ByteAccumulator(1600, 1600);
+    const frame = (n: number) => new Uint8Array(160).fill(n);
+    for (let n = 1; n <= 37; n++) sut.append(frame(n));
+    const held = sut.copy();
+    expect(held.length).toBe(1600);
+    expect(Array.from({ length: 10 }, (_, i) => held[i * 160])).toEqual([
+      28, 29, 30, 31, 32, 33, 34, 35, 36, 37,
+    ]);
+    expect([...sut.view()]).toEqual([...held]);
+  });
+});

@@ -1,20 +1,22 @@
 /**
- * Audio bytes appended into one buffer that grows by doubling. A caller's utterance kept as a list of 20 ms
- * frames is fifty objects a second per call that all outlive the young generation's collections: the garbage
- * collector copies them, promotes them and later marks and compacts them, pauses every other call's audio
- * waits behind. Copied in here, each frame dies young and an utterance is a handful of allocations.
+ * Audio bytes appended into one buffer. A caller's utterance kept as a list of 20 ms frames is fifty objects a
+ * second per call that all outlive the young generation's collections: the garbage collector copies them,
+ * promotes them and later marks and compacts them, pauses every other call's audio waits behind. Copied in
+ * here, each frame dies young and an utterance is a handful of allocations (the buffer doubles as it fills).
  *
- * With `window`, only the most recent `window` bytes are kept (a pre-roll of the last few frames).
+ * With a `window`, only the most recent `window` bytes are kept, in a ring (a pre-roll of the last frames).
  */
 export class ByteAccumulator {
   private buffer: Buffer;
   private used = 0;
+  /** Where the next byte goes when the ring is full (windowed accumulators only). */
+  private head = 0;
 
   constructor(
     initialCapacity: number,
     private readonly window = Infinity,
   ) {
-    this.buffer = Buffer.allocUnsafe(Math.min(initialCapacity, window));
+    this.buffer = Buffer.allocUnsafe(Number.isFinite(window) ? window : initialCapacity);
   }
 
   get length(): number {
@@ -22,42 +24,53 @@ export class ByteAccumulator {
   }
 
   append(bytes: Uint8Array): void {
-    if (bytes.length >= this.window) {
-      this.ensureCapacity(this.window);
-      this.buffer.set(bytes.subarray(bytes.length - this.window));
-      this.used = this.window;
-      return;
-    }
-    const overflow = this.used + bytes.length - this.window;
-    if (overflow > 0) {
-      this.buffer.copyWithin(0, overflow, this.used);
-      this.used -= overflow;
-    }
-    this.ensureCapacity(this.used + bytes.length);
+    if (Number.isFinite(this.window)) return this.appendToRing(bytes);
+    if (this.used + bytes.length > this.buffer.length) this.grow(this.used + bytes.length);
     this.buffer.set(bytes, this.used);
     this.used += bytes.length;
   }
 
-  /** What is held, without copying: valid until the next append or clear. */
+  /** What is held, oldest byte first. Without a window, a view valid until the next append or clear. */
   view(): Buffer {
-    return this.buffer.subarray(0, this.used);
+    if (this.head === 0 || this.used < this.buffer.length)
+      return this.buffer.subarray(0, this.used);
+    return this.copy();
   }
 
-  /** A copy of what is held: later appends do not change it. */
+  /** A copy of what is held, oldest byte first: later appends do not change it. */
   copy(): Buffer {
-    return Buffer.from(this.buffer.subarray(0, this.used));
+    if (this.used < this.buffer.length || this.head === 0)
+      return Buffer.from(this.buffer.subarray(0, this.used));
+    return Buffer.concat([this.buffer.subarray(this.head), this.buffer.subarray(0, this.head)]);
   }
 
   clear(): void {
     this.used = 0;
+    this.head = 0;
   }
 
-  private ensureCapacity(needed: number): void {
-    if (needed <= this.buffer.length) return;
+  private appendToRing(bytes: Uint8Array): void {
+    const size = this.buffer.length;
+    const recent = bytes.length > size ? bytes.subarray(bytes.length - size) : bytes;
+    // Until the ring is full `head` stays 0 and bytes go after `used`; then they overwrite from `head` on.
+    let at = this.used < size ? this.used : this.head;
+    const first = Math.min(recent.length, size - at);
+    this.buffer.set(first === recent.length ? recent : recent.subarray(0, first), at);
+    if (first < recent.length) this.buffer.set(recent.subarray(first), 0);
+    at = (at + recent.length) % size;
+    const filled = this.used + recent.length;
+    if (filled >= size) {
+      this.head = at;
+      this.used = size;
+    } else {
+      this.used = filled;
+    }
+  }
+
+  private grow(needed: number): void {
     let capacity = Math.max(1, this.buffer.length);
     while (capacity < needed) capacity *= 2;
-    // `needed` never exceeds the window: append trims first.
-    const grown = Buffer.allocUnsafe(Math.min(capacity, this.window));
+    const grown = Buffer.allocUnsafe(capacity);
     this.buffer.copy(grown, 0, 0, this.used);
     this.buffer = grown;
   }
