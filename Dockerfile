@@ -33,5 +33,7 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD curl -fsS "http://127.0.0.1:${PORT}/health/live" || exit 1
 STOPSIGNAL SIGTERM
 # A 32 MiB young generation (Node's default: 16) lets a busy call's short-lived objects die young instead of
-# being promoted and collected by full mark-compacts, whose pauses delay audio frames: docs/performance.md.
-CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]
+# being promoted and collected by full mark-compacts, whose pauses delay audio frames; and the old generation may
+# grow to twice what the last full collection kept before the next one, where V8's own heuristic often allowed
+# only a few percent more under steady call load (full collections every second or two). docs/performance.md.
+CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=100", "dist/src/main.js"]
