@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { encodeMultipart, type MultipartFile } from './multipart';
 
 /**
  * A `fetch` for provider SDKs (their documented `fetch` option) that sends over node:http with keep-alive
@@ -55,7 +56,6 @@ function drained(response: http.IncomingMessage): null {
   return null;
 }
 
-const CRLF = Buffer.from('\r\n');
 // Idle sockets are closed after 4 s, before servers that keep them 5 s (uvicorn's default) close them under
 // a request being sent, which would reach the circuit breaker as a connection error.
 const AGENTS = {
@@ -148,23 +148,22 @@ async function encodeBody(
   return undefined;
 }
 
-/** multipart/form-data as RFC 7578 writes it; field names and file names are quoted, quotes escaped. */
+/** FormData (the SDK's uploads) as multipart, each file read out of its Blob. */
 async function multipart(form: FormData): Promise<{ body: Uint8Array; contentType: string }> {
-  const boundary = `----switchboard-${crypto.randomUUID()}`;
-  const quote = (value: string) =>
-    value.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const parts: Buffer[] = [];
+  const parts: [string, string | MultipartFile][] = [];
   for (const [name, value] of form) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"`;
-    if (typeof value === 'string') {
-      parts.push(Buffer.from(`${head}\r\n\r\n${value}\r\n`));
-      continue;
-    }
-    head += `; filename="${quote(value.name)}"\r\nContent-Type: ${value.type || 'application/octet-stream'}`;
-    parts.push(Buffer.from(`${head}\r\n\r\n`), Buffer.from(await value.arrayBuffer()), CRLF);
+    parts.push([
+      name,
+      typeof value === 'string'
+        ? value
+        : {
+            filename: value.name,
+            contentType: value.type || 'application/octet-stream',
+            bytes: new Uint8Array(await value.arrayBuffer()),
+          },
+    ]);
   }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+  return encodeMultipart(parts);
 }
 
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {

@@ -1,4 +1,6 @@
-import OpenAI, { toFile } from 'openai';
+import type OpenAI from 'openai';
+import type { Transcription } from 'openai/resources/audio/transcriptions';
+import { encodeMultipart } from '../../../../common/providers/multipart';
 import type { ProviderPolicy } from '../../../../common/resilience/provider-policy';
 import { ByteAccumulator } from '../../audio/byte-accumulator';
 import { decodeMulaw } from '../../audio/mulaw';
@@ -55,18 +57,29 @@ export class OpenAiSpeechToText extends SpeechToText {
   }
 
   private async send(samples: Int16Array, options: TranscriptionOptions): Promise<Transcript> {
-    const wav = writePcm16Wav(samples, TELEPHONY_RATE);
     const language = options.language?.split('-')[0];
+    // The upload is encoded here, once, and handed to the SDK as bytes: its own File and FormData path copies
+    // the utterance through a Blob twice and reads it back asynchronously, on every turn of every call.
+    const upload = encodeMultipart([
+      [
+        'file',
+        {
+          filename: 'utterance.wav',
+          contentType: 'audio/wav',
+          bytes: writePcm16Wav(samples, TELEPHONY_RATE),
+        },
+      ],
+      ['model', this.model],
+      ...(language ? [['language', language] as [string, string]] : []),
+    ]);
     const result = await this.policy.execute(
-      async ({ signal }) =>
-        this.client.audio.transcriptions.create(
-          {
-            file: await toFile(wav, 'utterance.wav', { type: 'audio/wav' }),
-            model: this.model,
-            ...(language && { language }),
-          },
-          { signal, maxRetries: 0 },
-        ),
+      ({ signal }) =>
+        this.client.post<Transcription>('/audio/transcriptions', {
+          body: upload.body,
+          headers: { 'Content-Type': upload.contentType },
+          signal,
+          maxRetries: 0,
+        }),
       { signal: options.signal },
     );
     return { text: result.text.trim(), ...(language && { language }) };
