@@ -13,7 +13,7 @@ import { CallRegistry } from '../registry/call-registry';
 import { StreamTokenService } from '../streams/stream-token.service';
 import { TwilioCallControl } from '../twilio/rest/twilio-call-control';
 import { ACTIVE_CALLS, MEDIA_FRAMES, MEDIA_INBOUND_LAG } from '../telephony.metrics';
-import { CallSession } from './call-session';
+import { CallSession, type Corkable } from './call-session';
 import { VoicePipelineFactory } from './voice-pipeline';
 
 /**
@@ -62,8 +62,8 @@ export class CallSessionManager implements OnModuleInit {
     return this.sessions.size;
   }
 
-  open(socket: WebSocket): CallSession {
-    const session = new CallSession(socket, {
+  open(socket: WebSocket, transport?: Corkable): CallSession {
+    const session = new CallSession(socket, transport, {
       calls: this.calls,
       registry: this.registry,
       streamTokens: this.streamTokens,

@@ -44,6 +44,12 @@ export interface CallSessionDeps {
   onEnded: (session: CallSession) => void;
 }
 
+/** What `play` needs of the connection under the WebSocket (a net.Socket). */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 type SessionState = 'awaiting_start' | 'starting' | 'live' | 'ending' | 'ended';
 
 /**
@@ -70,6 +76,8 @@ export class CallSession implements CallAudioSink {
 
   constructor(
     private readonly socket: WebSocket,
+    /** The TCP socket under `socket`: corked while a burst of frames is queued, so they leave in one write. */
+    private readonly transport: Corkable | undefined,
     private readonly deps: CallSessionDeps,
   ) {
     this.startTimer = setTimeout(
@@ -245,6 +253,21 @@ export class CallSession implements CallAudioSink {
 
   play(audio: Buffer, mark?: string): void {
     if (this.state !== 'live') return;
+    // A chunk of speech is many 20 ms frames: one system call and a few TCP segments for all of them, instead
+    // of a write per frame (the WebSocket sends each message as its own write).
+    this.transport?.cork();
+    try {
+      this.sendFrames(audio);
+      if (mark) {
+        this.pendingMarks.push(mark);
+        this.socket.send(TwilioOutbound.mark(this.streamSid, mark));
+      }
+    } finally {
+      this.transport?.uncork();
+    }
+  }
+
+  private sendFrames(audio: Buffer): void {
     for (let offset = 0; offset < audio.length; offset += FRAME_BYTES) {
       if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         // A socket that does not drain must not grow memory: drop what it cannot take, and say so once.
@@ -256,10 +279,6 @@ export class CallSession implements CallAudioSink {
         TwilioOutbound.media(this.streamSid, audio.subarray(offset, offset + FRAME_BYTES)),
       );
       if (++this.uncountedFrames.outbound === FRAME_COUNT_BATCH) this.countFrames();
-    }
-    if (mark) {
-      this.pendingMarks.push(mark);
-      this.socket.send(TwilioOutbound.mark(this.streamSid, mark));
     }
   }
 

@@ -1,4 +1,5 @@
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
 import { CallSessionManager } from '../session/call-session.manager';
 import { MEDIA_STREAM_PATH } from './twilio-voice.service';
@@ -8,7 +9,8 @@ import { MEDIA_STREAM_PATH } from './twilio-voice.service';
 export class TwilioMediaGateway implements OnGatewayConnection {
   constructor(private readonly sessions: CallSessionManager) {}
 
-  handleConnection(socket: WebSocket): void {
-    this.sessions.open(socket);
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    // The upgraded request's TCP socket is the one the WebSocket now speaks over.
+    this.sessions.open(socket, request.socket);
   }
 }
