@@ -25,6 +25,11 @@ describe('Request ids and logging (e2e)', () => {
     expect(lines.map((line) => line.msg)).toEqual(
       expect.arrayContaining(['incoming call from ***0100', 'caller details', 'request completed']),
     );
+    const completed = lines.find((line) => line.msg === 'request completed');
+    expect(completed).toMatchObject({
+      req: { method: 'GET', url: '/__probe/log?from=***0100' },
+      res: { statusCode: 200 },
+    });
   });
 
   it('generates an id when none (or a malformed one) is sent', async () => {
@@ -46,5 +51,6 @@ describe('Request ids and logging (e2e)', () => {
     expect(text).toContain('***8750');
     expect(text).not.toContain('very-secret-token');
     expect(text).not.toContain('sk_live_secret');
+    expect(text).toContain('"token":"[redacted]"');
   });
 });

@@ -21,16 +21,26 @@ export const RATE_LIMITERS = {
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  // Most routes (webhooks, media, probes) have no family: skipped before the parent resolves each limiter's
+  // limit, ttl and tracker, two dozen metadata lookups and awaits per request.
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return this.familyOf(context) === undefined || super.shouldSkip(context);
+  }
+
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
-    const family = this.reflector.getAllAndOverride<'auth' | 'admin' | undefined>(RATE_LIMIT_KEY, [
-      props.context.getHandler(),
-      props.context.getClass(),
-    ]);
+    const family = this.familyOf(props.context);
     const tracker = family
       ? trackerFor(family, props.throttler.name, props.context.switchToHttp().getRequest())
       : undefined;
     if (tracker === undefined) return true;
     return super.handleRequest({ ...props, getTracker: () => Promise.resolve(tracker) });
+  }
+
+  private familyOf(context: ExecutionContext): 'auth' | 'admin' | undefined {
+    return this.reflector.getAllAndOverride<'auth' | 'admin' | undefined>(RATE_LIMIT_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
   }
 
   protected override throwThrottlingException(
