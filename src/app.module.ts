@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { AuthenticationGuard } from './common/guards/authentication.guard';
@@ -9,7 +9,6 @@ import { JobsModule } from './common/jobs/jobs.module';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { createValidationPipe } from './common/pipes/validation.pipe';
-import { RequestContextMiddleware } from './common/request-context/request-context.middleware';
 import { ResilienceModule } from './common/resilience/resilience.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -24,7 +23,7 @@ import { TelephonyModule } from './modules/telephony/telephony.module';
 import { VoiceModule } from './modules/voice/voice.module';
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   /** The whole application for one validated configuration (feature flags decide which modules load). */
   static register(config: AppConfig): DynamicModule {
     return {
@@ -55,9 +54,5 @@ export class AppModule implements NestModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestContextMiddleware).forRoutes('*path');
   }
 }

@@ -2,6 +2,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { RoutedWsAdapter } from './common/websockets/routed-ws-adapter';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { RequestContext } from './common/request-context/request-context';
 import { REQUEST_ID_HEADER, resolveRequestId } from './common/request-context/request-id';
 import { AppConfig } from './config/app-config';
 
@@ -16,8 +17,11 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     bodyLimit: BODY_LIMIT_BYTES,
     logger: false,
   });
-  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+  // The request's async context, first of all hooks: every log line and service of the request reads its ids
+  // from it (the hook's continuation runs the rest of the request, so the context holds to the handler).
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    RequestContext.run({ requestId: request.id }, done);
   });
   return adapter;
 }

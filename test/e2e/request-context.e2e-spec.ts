@@ -32,6 +32,26 @@ describe('Request ids and logging (e2e)', () => {
     });
   });
 
+  it('keeps the request id through body parsing and awaits, and logs the failures of a request', async () => {
+    await http()
+      .post('/__probe/log')
+      .set('x-request-id', 'trace-post-12345678')
+      .send({ name: 'ada', count: 2 });
+    await http()
+      .post('/__probe/log')
+      .set('x-request-id', 'trace-bad-12345678')
+      .send({ name: 'ada', count: 99 });
+
+    const posted = sut.logs.filter((line) => line.requestId === 'trace-post-12345678');
+    expect(posted.map((line) => line.msg)).toEqual(['posted ada', 'request completed']);
+    const rejected = sut.logs.filter((line) => line.requestId === 'trace-bad-12345678');
+    expect(rejected.at(-1)).toMatchObject({
+      level: 40,
+      msg: 'request completed',
+      res: { statusCode: 422 },
+    });
+  });
+
   it('generates an id when none (or a malformed one) is sent', async () => {
     const response = await http().get('/health/live').set('x-request-id', 'bad id {"level":60}');
 

@@ -35,6 +35,14 @@ class ProbeController {
     return { ok: true };
   }
 
+  /** Logs after the body was read and validated: the request's context must survive body parsing. */
+  @Post('log')
+  async logPosted(@Body() body: EchoDto): Promise<{ ok: true }> {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    this.logger.log(`posted ${body.name}`);
+    return { ok: true };
+  }
+
   @Get('rate-limited')
   rateLimited(): never {
     throw new RateLimitedError(7);

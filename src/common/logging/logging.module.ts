@@ -1,27 +1,15 @@
 import { Global, Module } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { stdSerializers, type DestinationStream } from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { RequestContext } from '../request-context/request-context';
-import { resolveRequestId } from '../request-context/request-id';
 import { redactLogFields, redactLogObject } from './log-redaction';
 import { maskPhoneNumbers } from './mask-phone-numbers';
+import { RequestLogHooks } from './request-log.hooks';
 import { StdoutLogDestination } from './stdout-log-destination';
 
 /** Where JSON log lines go. Stdout in production (StdoutLogDestination); tests swap in a stream they can read. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
-
-// Probes and scrapes, and provider webhooks whose handlers log what happened (a call arrived, moved on):
-// a line per request there would only double the volume. Failures are logged whatever the route.
-const QUIET_ROUTES = new Set([
-  '/health/live',
-  '/health/ready',
-  '/metrics',
-  '/telephony/twilio/voice',
-  '/telephony/twilio/status',
-  '/telephony/twilio/queue-wait',
-]);
 
 @Global()
 @Module({
@@ -39,16 +27,16 @@ class LogDestinationModule {}
         pinoHttp: [
           {
             level: config.logging.level,
-            genReqId: (req: IncomingMessage) =>
-              (req as IncomingMessage & { id?: string }).id ?? resolveRequestId(req),
-            quietReqLogger: true,
-            customAttributeKeys: { reqId: 'requestId' },
             mixin: () => {
-              const { callId, organizationId } = RequestContext.current() ?? {};
-              return { ...(callId && { callId }), ...(organizationId && { organizationId }) };
+              const { requestId, callId, organizationId } = RequestContext.current() ?? {};
+              return {
+                ...(requestId && { requestId }),
+                ...(callId && { callId }),
+                ...(organizationId && { organizationId }),
+              };
             },
-            // Credentials and phone numbers are removed here and in the serializers below (not with pino's
-            // `redact` paths, a second walk and copy of every line).
+            // Credentials and phone numbers are removed here (not with pino's `redact` paths, a second walk and
+            // copy of every line).
             formatters: { log: redactLogFields },
             hooks: {
               logMethod(args: unknown[], method: (...a: unknown[]) => void) {
@@ -58,20 +46,9 @@ class LogDestinationModule {}
                 );
               },
             },
-            // pino-http hands these the standard serializers' output; headers and bodies are never logged.
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({
-                id: req.id,
-                method: req.method,
-                url: maskPhoneNumbers(req.url),
-              }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-              err: (err: Record<string, unknown>) => redactLogObject(err),
-            },
-            customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
-              if (error || res.statusCode >= 500) return 'error';
-              if (res.statusCode >= 400) return 'warn';
-              return QUIET_ROUTES.has((req.url ?? '').split('?')[0]) ? 'debug' : 'info';
+              err: (err: unknown) =>
+                redactLogObject(err instanceof Error ? stdSerializers.err(err) : err),
             },
             transport: config.logging.pretty
               ? {
@@ -82,8 +59,13 @@ class LogDestinationModule {}
           },
           ...(config.logging.pretty ? [] : [destination]),
         ] as never,
+        // No per-request middleware: the request's ids reach every line through RequestContext (entered by a
+        // Fastify hook, see app.setup.ts) and the mixin above, and RequestLogHooks writes the request's line.
+        // pino-http's middleware would add two child loggers and a second async context to every request.
+        forRoutes: [],
       }),
     }),
   ],
+  providers: [RequestLogHooks],
 })
 export class LoggingModule {}
