@@ -1,3 +1,4 @@
+import * as http_ from 'node:http';
 import request from 'supertest';
 import { ProbeModule } from '../support/probe.controller';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -6,7 +7,7 @@ describe('Request ids and logging (e2e)', () => {
   let sut: TestApp;
 
   beforeAll(async () => {
-    sut = await createTestApp({}, { imports: [ProbeModule] });
+    sut = await createTestApp({}, { imports: [ProbeModule], listen: true });
   });
   afterAll(() => sut.close());
 
@@ -50,6 +51,21 @@ describe('Request ids and logging (e2e)', () => {
       msg: 'request completed',
       res: { statusCode: 422 },
     });
+  });
+
+  it('logs a request the client gave up on', async () => {
+    const aborted = http_.get(`${sut.baseUrl}/__probe/slow`, {
+      headers: { 'x-request-id': 'trace-abort-12345678' },
+    });
+    aborted.on('error', () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    aborted.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    const lines = sut.logs.filter((line) => line.requestId === 'trace-abort-12345678');
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 40, msg: 'request aborted', req: expect.anything() }),
+    );
   });
 
   it('generates an id when none (or a malformed one) is sent', async () => {

@@ -43,6 +43,12 @@ class ProbeController {
     return { ok: true };
   }
 
+  @Get('slow')
+  async slow(): Promise<{ ok: true }> {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { ok: true };
+  }
+
   @Get('rate-limited')
   rateLimited(): never {
     throw new RateLimitedError(7);
