@@ -17,8 +17,9 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     bodyLimit: BODY_LIMIT_BYTES,
     logger: false,
   });
-  // The request's async context, first of all hooks: every log line and service of the request reads its ids
-  // from it (the hook's continuation runs the rest of the request, so the context holds to the handler).
+  // The request's async context, in the first of our hooks (only the adapter's own run before it): every log
+  // line and service of the request reads its ids from it (the hook's continuation runs the rest of the
+  // request, and Fastify binds body parsing to it, so the context holds to the handler and its filters).
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     RequestContext.run({ requestId: request.id }, done);

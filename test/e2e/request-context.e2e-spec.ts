@@ -21,7 +21,7 @@ describe('Request ids and logging (e2e)', () => {
 
     expect(response.headers['x-request-id']).toBe('trace-abc-12345678');
     const lines = sut.logs.filter((line) => line.requestId === 'trace-abc-12345678');
-    // the handler's two lines and pino-http's completion line
+    // the handler's two lines and the request's own line
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.map((line) => line.msg)).toEqual(
       expect.arrayContaining(['incoming call from ***0100', 'caller details', 'request completed']),
@@ -66,6 +66,17 @@ describe('Request ids and logging (e2e)', () => {
     expect(lines).toContainEqual(
       expect.objectContaining({ level: 40, msg: 'request aborted', req: expect.anything() }),
     );
+  });
+
+  it("logs an unexpected error with its message and stack, under the request's id", async () => {
+    await http().get('/__probe/crash').set('x-request-id', 'trace-crash-12345678');
+
+    const error = sut.logs.find(
+      (line) => line.requestId === 'trace-crash-12345678' && line.level === 50 && line.err,
+    ) as { err: { message: string; stack: string } } | undefined;
+    expect(error?.err.message).toContain('leaked');
+    expect(error?.err.stack).toMatch(/at /);
+    expect(JSON.stringify(error)).not.toContain('hunter2');
   });
 
   it('generates an id when none (or a malformed one) is sent', async () => {

@@ -1,4 +1,10 @@
-import { isCredentialKey, redactLogFields, redactLogObject } from './log-redaction';
+import {
+  isCredentialKey,
+  redactLogArguments,
+  redactLogFields,
+  redactLogObject,
+  redactText,
+} from './log-redaction';
 
 describe(isCredentialKey.name, () => {
   it.each([
@@ -28,6 +34,23 @@ describe(isCredentialKey.name, () => {
       expect(isCredentialKey(key)).toBe(false);
     },
   );
+});
+
+describe(redactText.name, () => {
+  it('redacts the password of URLs and masks phone numbers', () => {
+    expect(
+      redactText(
+        'connect postgres://admin:hunter2@db:5432/x failed; redis://:pw@r:6379 too, call +14155550100',
+      ),
+    ).toBe(
+      'connect postgres://admin:[redacted]@db:5432/x failed; redis://:[redacted]@r:6379 too, call ***0100',
+    );
+  });
+
+  it('leaves URLs without a password alone', () => {
+    const text = 'see https://example.com/a@b and postgres://admin@db/x';
+    expect(redactText(text)).toBe(text);
+  });
 });
 
 describe(redactLogObject.name, () => {
@@ -61,6 +84,11 @@ describe(redactLogObject.name, () => {
     for (let i = 0; i < 10; i++) deep = { next: deep };
 
     expect(redactLogObject(cyclic)).toEqual({ name: 'a', self: '[circular]' });
+    const shared = { digits: 4 };
+    expect(redactLogObject({ from: shared, to: shared })).toEqual({
+      from: { digits: 4 },
+      to: { digits: 4 },
+    });
     expect(JSON.stringify(redactLogObject(deep))).not.toContain('"s"');
     expect(JSON.stringify(redactLogObject(deep))).toContain('[too deep]');
   });
@@ -76,5 +104,38 @@ describe(redactLogFields.name, () => {
     expect(sut.req).toBe(req);
     expect(sut.err).toBe(err);
     expect(sut).toMatchObject({ token: '[redacted]', caller: { phone: '***0100' } });
+  });
+
+  it('writes ids as they are, even all digits', () => {
+    expect(redactLogFields({ requestId: '14155550100', msg: 'from +14155550100' })).toEqual({
+      requestId: '14155550100',
+      msg: 'from ***0100',
+    });
+  });
+});
+
+describe(redactLogArguments.name, () => {
+  const error = new Error('cannot reach postgres://app:hunter2@db');
+
+  it('redacts message strings and leaves objects to the formatter', () => {
+    const fields = { context: 'Calls' };
+    expect(redactLogArguments([fields, 'call from +14155550100'])).toEqual([
+      fields,
+      'call from ***0100',
+    ]);
+  });
+
+  it('gives an error logged without a message its redacted message', () => {
+    expect(redactLogArguments([error])).toEqual([
+      error,
+      'cannot reach postgres://app:[redacted]@db',
+    ]);
+    expect(redactLogArguments([{ err: error }])[1]).toBe(
+      'cannot reach postgres://app:[redacted]@db',
+    );
+    // as Nest's Logger calls it: an explicit undefined message
+    expect(redactLogArguments([{ context: 'X', err: error }, undefined])[1]).toBe(
+      'cannot reach postgres://app:[redacted]@db',
+    );
   });
 });

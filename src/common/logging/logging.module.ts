@@ -3,8 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { stdSerializers, type DestinationStream } from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { RequestContext } from '../request-context/request-context';
-import { redactLogFields, redactLogObject } from './log-redaction';
-import { maskPhoneNumbers } from './mask-phone-numbers';
+import { redactLogArguments, redactLogFields, redactLogObject, redactText } from './log-redaction';
 import { RequestLogHooks } from './request-log.hooks';
 import { StdoutLogDestination } from './stdout-log-destination';
 
@@ -40,13 +39,18 @@ class LogDestinationModule {}
             formatters: { log: redactLogFields },
             hooks: {
               logMethod(args: unknown[], method: (...a: unknown[]) => void) {
-                method.apply(
-                  this,
-                  args.map((arg) => (typeof arg === 'string' ? maskPhoneNumbers(arg) : arg)),
-                );
+                method.apply(this, redactLogArguments(args));
               },
             },
+            // Whatever is logged as `req` or `res` (a Fastify request or reply, a raw one, a plain object) is
+            // written as these few fields: never headers, bodies or sockets.
             serializers: {
+              req: (req: { id?: unknown; method?: unknown; url?: unknown }) => ({
+                id: req.id,
+                method: req.method,
+                url: typeof req.url === 'string' ? redactText(req.url) : undefined,
+              }),
+              res: (res: { statusCode?: unknown }) => ({ statusCode: res.statusCode }),
               err: (err: unknown) =>
                 redactLogObject(err instanceof Error ? stdSerializers.err(err) : err),
             },

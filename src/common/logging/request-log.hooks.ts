@@ -2,7 +2,6 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import { maskPhoneNumbers } from './mask-phone-numbers';
 
 // Probes and scrapes, and provider webhooks whose handlers log what happened (a call arrived, moved on): a line
 // per request there would only double the volume, so they log at debug. Failures are logged whatever the route.
@@ -23,7 +22,10 @@ export function requestLogLevel(statusCode: number, path: string): Level {
   return QUIET_ROUTES.has(path) ? 'debug' : 'info';
 }
 
-/** One line per HTTP request as its response finishes: method, URL (phone numbers masked), status, duration. */
+/**
+ * One line per HTTP request as its response finishes: method, URL (phone numbers masked), status, duration (the
+ * logger's `req` and `res` serializers keep only those).
+ */
 @Injectable()
 export class RequestLogHooks implements OnModuleInit {
   constructor(
@@ -41,7 +43,7 @@ export class RequestLogHooks implements OnModuleInit {
         request,
         reply.statusCode >= 500 ? 'request errored' : 'request completed',
         {
-          res: { statusCode: reply.statusCode },
+          res: reply,
           responseTime: Math.round(reply.elapsedTime),
         },
       );
@@ -65,7 +67,7 @@ export class RequestLogHooks implements OnModuleInit {
       {
         // Set here as well as by the mixin: the response may finish outside the request's async context.
         requestId: request.id,
-        req: { id: request.id, method: request.method, url: maskPhoneNumbers(request.url) },
+        req: request,
         ...fields,
       },
       message,
