@@ -27,8 +27,9 @@ export function redactText(text: string): string {
 
 /**
  * A log object as it may be written: credentials replaced by `[redacted]` at any depth, every string through
- * {@link redactText}. Returns a copy, never mutating what the caller logged; what lies deeper than six levels or is
- * its own ancestor (a cycle) is written as a placeholder. Errors are left to the `err` serializer, which runs this on its output.
+ * {@link redactText}. Returns a copy, never mutating what the caller logged; what lies deeper than six levels
+ * or is its own ancestor (a cycle) is written as a placeholder. Errors are left to the `err` serializer, which
+ * runs this on its output.
  *
  * One walk does both: pino's own path-based `redact` would clone and walk the object again per line (and per
  * child logger), which cost a busy webhook route about a tenth of its CPU.
@@ -46,16 +47,19 @@ export function redactLogObject(value: unknown, depth = 0, ancestors = new Set<o
   } else {
     out = {};
     for (const key of Object.keys(value)) {
-      const item = (value as Record<string, unknown>)[key];
-      out[key] =
-        isCredentialKey(key) && item !== undefined && item !== null
-          ? REDACTED
-          : redactLogObject(item, depth + 1, ancestors);
+      out[key] = redactField(key, (value as Record<string, unknown>)[key], depth + 1, ancestors);
     }
   }
   // Only a cycle is a cycle: the same object twice side by side is written twice.
   ancestors.delete(value);
   return out;
+}
+
+/** A field's value as it may be written: `[redacted]` under a credential's key, else redacted within. */
+function redactField(key: string, value: unknown, depth: number, ancestors: Set<object>): unknown {
+  return isCredentialKey(key) && value !== undefined && value !== null
+    ? REDACTED
+    : redactLogObject(value, depth, ancestors);
 }
 
 // Request, response and error are turned into plain objects by their serializers (see logging.module.ts),
@@ -68,12 +72,12 @@ const ID_FIELDS = new Set(['requestId', 'callId', 'organizationId']);
 /** pino's `formatters.log`: {@link redactLogObject} on each field but ids and those left to serializers. */
 export function redactLogFields(object: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const ancestors = new Set<object>(); // empty again after each field's walk
   for (const key of Object.keys(object)) {
     const value = object[key];
-    if (SERIALIZED_FIELDS.has(key) || (ID_FIELDS.has(key) && typeof value === 'string'))
-      out[key] = value;
-    else if (isCredentialKey(key) && value !== undefined && value !== null) out[key] = REDACTED;
-    else out[key] = redactLogObject(value, 1);
+    const verbatim =
+      SERIALIZED_FIELDS.has(key) || (ID_FIELDS.has(key) && typeof value === 'string');
+    out[key] = verbatim ? value : redactField(key, value, 1, ancestors);
   }
   return out;
 }

@@ -32,16 +32,18 @@ export class ByteAccumulator {
 
   /** What is held, oldest byte first. Without a window, a view valid until the next append or clear. */
   view(): Buffer {
-    if (this.head === 0 || this.used < this.buffer.length)
-      return this.buffer.subarray(0, this.used);
-    return this.copy();
+    return this.inOrder ? this.buffer.subarray(0, this.used) : this.copy();
   }
 
   /** A copy of what is held, oldest byte first: later appends do not change it. */
   copy(): Buffer {
-    if (this.used < this.buffer.length || this.head === 0)
-      return Buffer.from(this.buffer.subarray(0, this.used));
+    if (this.inOrder) return Buffer.from(this.buffer.subarray(0, this.used));
     return Buffer.concat([this.buffer.subarray(this.head), this.buffer.subarray(0, this.head)]);
+  }
+
+  /** Whether the bytes lie oldest first from the start of the buffer (not a ring that has wrapped). */
+  private get inOrder(): boolean {
+    return this.head === 0 || this.used < this.buffer.length;
   }
 
   clear(): void {
