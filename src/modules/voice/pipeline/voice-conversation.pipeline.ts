@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import type { Histogram } from 'prom-client';
 import type { AgentConversation } from '../../agent/conversation/agent-conversation';
 import type { AgentEvent } from '../../agent/conversation/agent-event';
@@ -295,9 +296,11 @@ export class VoiceConversationPipeline implements VoicePipeline {
     // update); a slower analyzer's score is added to the stored turn when it comes.
     const early = settledWithin(analysis, SENTIMENT_WITH_TURN_MS);
     const sentimentBy = this.providers.sentiment.name;
-    // Stored while the agent retrieves and thinks: the reply does not wait for the row.
+    // Stored while the agent retrieves and thinks: the reply does not wait for the row. Written on the next
+    // turn of the event loop, once the reply's request (built in this one) has left: a statement sent first
+    // put its serialising and the database's wake-up in front of the model's first token.
     const callerTurn = this.recordTurnInOrder(
-      early.then((sentiment) => ({
+      Promise.all([early, nextLoopTurn()]).then(([sentiment]) => ({
         role: 'caller' as const,
         text,
         startedAt,
