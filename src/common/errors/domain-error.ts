@@ -26,6 +26,11 @@ export abstract class DomainError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /** What a client is told; `message` may say more, for the logs. */
+  get publicMessage(): string {
+    return this.message;
+  }
 }
 
 export class ValidationError extends DomainError {
@@ -84,6 +89,11 @@ export class ExternalProviderError extends DomainError {
     options?: { cause?: unknown },
   ) {
     super('PROVIDER_FAILURE', message, { provider, status }, options);
+  }
+
+  /** The provider's own text can quote a masked key, an account or an internal address: it stays in the logs. */
+  override get publicMessage(): string {
+    return `${this.provider} failed${this.status ? ` (HTTP ${this.status})` : ''}`;
   }
 }
 

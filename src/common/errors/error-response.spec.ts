@@ -36,6 +36,21 @@ describe(mapError.name, () => {
     expect(mapError(new RateLimitedError(2.2), 'r').headers).toEqual({ 'retry-after': '3' });
   });
 
+  it("keeps a provider's own words out of the answer", () => {
+    const error = new ExternalProviderError(
+      'openai',
+      'openai failed: 401 Incorrect API key provided: sk-abc***xyz',
+      401,
+    );
+
+    expect(mapError(error, 'r').body.error).toEqual({
+      code: 'PROVIDER_FAILURE',
+      message: 'openai failed (HTTP 401)',
+      details: { provider: 'openai', status: 401 },
+      requestId: 'r',
+    });
+  });
+
   it('hides everything about unexpected errors', () => {
     const sut = mapError(new TypeError("Cannot read properties of undefined (reading 'id')"), 'r');
 

@@ -48,10 +48,16 @@ export function mapError(exception: unknown, requestId: string): MappedError {
     if (exception instanceof RateLimitedError) {
       headers['retry-after'] = String(Math.max(1, Math.ceil(exception.retryAfterSeconds)));
     }
-    return build(STATUS_BY_KIND[exception.kind], exception.code, exception.message, requestId, {
-      details: exception.details,
-      headers,
-    });
+    return build(
+      STATUS_BY_KIND[exception.kind],
+      exception.code,
+      exception.publicMessage,
+      requestId,
+      {
+        details: exception.details,
+        headers,
+      },
+    );
   }
   // Nest hands Fastify's own client errors (malformed JSON, wrong content type, body too large) to filters as
   // HttpExceptions carrying Fastify's status and message.

@@ -161,6 +161,6 @@ export class AgentChatGateway implements OnGatewayConnection {
 }
 
 function describe(error: unknown): { code: string; message: string } {
-  if (error instanceof DomainError) return { code: error.code, message: error.message };
+  if (error instanceof DomainError) return { code: error.code, message: error.publicMessage };
   return { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' };
 }
