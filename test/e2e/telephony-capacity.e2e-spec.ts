@@ -108,6 +108,19 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       expect(await closed).toBe(1008);
     });
 
+    it('closes a media socket that sends an oversized message, before reading it all', async () => {
+      const { mediaUrl } = helpers(sut, number);
+      const socket = new WebSocket(mediaUrl);
+      await new Promise((resolve) => socket.once('open', resolve));
+      const closed = new Promise<number>((resolve) =>
+        socket.once('close', (code) => resolve(code)),
+      );
+
+      socket.send(JSON.stringify({ event: 'media', media: { payload: 'x'.repeat(100_000) } }));
+
+      expect(await closed).toBe(1009);
+    });
+
     it('ends a call whose socket drops mid-call as failed, with a reason', async () => {
       const { ring, openStream, call } = helpers(sut, number);
       const answer = await ring();

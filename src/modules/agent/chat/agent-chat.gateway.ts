@@ -16,6 +16,10 @@ import { AgentChatService } from './agent-chat.service';
 
 export const CHAT_STREAM_PATH = '/api/v1/agents/:id/chat/stream';
 const MAX_MESSAGE_BYTES = 16 * 1024;
+/** Past this the socket closes (1009) without reading further; up to it, a long message gets a JSON error. */
+const MAX_FRAME_BYTES = 4 * MAX_MESSAGE_BYTES;
+/** Messages kept while the session opens (authentication, loading the agent). */
+const MAX_EARLY_MESSAGES = 8;
 const IDLE_TIMEOUT_MS = 10 * 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,7 +31,7 @@ type Outgoing = Record<string, unknown> & { type: string };
  * or `?access_token=` where a browser cannot set headers). Send `{"type":"message","text":"..."}`; each reply
  * ends with `{"type":"done"}`. Closing the socket ends the conversation (a customer's summary is kept).
  */
-@WebSocketGateway({ path: CHAT_STREAM_PATH })
+@WebSocketGateway({ path: CHAT_STREAM_PATH, maxPayload: MAX_FRAME_BYTES })
 export class AgentChatGateway implements OnGatewayConnection {
   private readonly logger = new Logger('AgentChat');
   private readonly guard: AuthenticationGuard;
@@ -44,7 +48,10 @@ export class AgentChatGateway implements OnGatewayConnection {
   async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
     // Messages that arrive while the session opens are kept, in order.
     const early: Buffer[] = [];
-    const keep = (data: Buffer) => early.push(data);
+    const keep = (data: Buffer) => {
+      if (early.length < MAX_EARLY_MESSAGES) early.push(data);
+      else socket.close(1008, 'TOO_MANY_EARLY_MESSAGES');
+    };
     socket.on('message', keep);
     const send = (message: Outgoing) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -81,9 +88,7 @@ export class AgentChatGateway implements OnGatewayConnection {
       idle = setTimeout(() => socket.close(1000, 'idle'), IDLE_TIMEOUT_MS);
       queue = queue.then(() => this.onMessage(data, conversation, send));
     };
-    socket.on('message', onMessage);
-    for (const data of early) onMessage(data);
-    socket.on('close', () => {
+    const end = () => {
       clearTimeout(idle);
       void queue
         .then(() =>
@@ -92,7 +97,12 @@ export class AgentChatGateway implements OnGatewayConnection {
         .catch((error: unknown) =>
           this.logger.warn(`Could not end a chat session: ${String(error)}`),
         );
-    });
+    };
+    // Closed while the session opened (by the client, or for sending too much meanwhile): no 'close' will come.
+    if (socket.readyState !== socket.OPEN) return end();
+    socket.on('message', onMessage);
+    for (const data of early) onMessage(data);
+    socket.on('close', end);
   }
 
   private async onMessage(

@@ -4,8 +4,14 @@ import type WebSocket from 'ws';
 import { CallSessionManager } from '../session/call-session.manager';
 import { MEDIA_STREAM_PATH } from './twilio-voice.service';
 
+/**
+ * Twilio's largest message, `start` with its custom parameters, is a few KiB; `ws` would otherwise buffer and
+ * hand over up to 100 MiB, parsed on the thread that carries every live call's audio, before any token check.
+ */
+export const MAX_MEDIA_MESSAGE_BYTES = 64 * 1024;
+
 /** `WS /telephony/twilio/media`: Twilio connects here after the voice webhook's `<Connect><Stream>`. */
-@WebSocketGateway({ path: MEDIA_STREAM_PATH })
+@WebSocketGateway({ path: MEDIA_STREAM_PATH, maxPayload: MAX_MEDIA_MESSAGE_BYTES })
 export class TwilioMediaGateway implements OnGatewayConnection {
   constructor(private readonly sessions: CallSessionManager) {}
 
