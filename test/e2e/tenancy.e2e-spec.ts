@@ -158,6 +158,45 @@ describe('Users, API keys and tenant isolation (e2e)', () => {
       expect(revoked.body.error.code).toBe('AUTH_API_KEY_INVALID');
     });
 
+    it('lets a users:write key manage members, never make an administrator', async () => {
+      const owner = await registerAccount(sut.app);
+      const { body: key } = await http()
+        .post('/api/v1/api-keys')
+        .set(as(owner))
+        .send({ name: 'Provisioning', scopes: ['users:write'] })
+        .expect(201);
+      const asKey = { 'x-api-key': key.secret };
+
+      const { body: member } = await http()
+        .post('/api/v1/users')
+        .set(asKey)
+        .send({ email: uniqueEmail(), password: DEFAULT_PASSWORD, role: 'member' })
+        .expect(201);
+      const admin = await http()
+        .post('/api/v1/users')
+        .set(asKey)
+        .send({ email: uniqueEmail(), password: DEFAULT_PASSWORD, role: 'admin' })
+        .expect(403);
+      expect(admin.body.error.code).toBe('AUTH_USER_REQUIRED');
+      const promote = await http()
+        .patch(`/api/v1/users/${member.id}`)
+        .set(asKey)
+        .send({ role: 'admin' })
+        .expect(403);
+      expect(promote.body.error.code).toBe('AUTH_USER_REQUIRED');
+      await http()
+        .patch(`/api/v1/users/${member.id}`)
+        .set(asKey)
+        .send({ role: 'viewer' })
+        .expect(200);
+      // A user with the power to do it still can.
+      await http()
+        .patch(`/api/v1/users/${member.id}`)
+        .set(as(owner))
+        .send({ role: 'admin' })
+        .expect(200);
+    });
+
     it('records use without writing on every request', async () => {
       const owner = await registerAccount(sut.app);
       const { body: key } = await http()

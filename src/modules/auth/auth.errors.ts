@@ -34,6 +34,11 @@ export const AuthErrors = {
       'Only owners can grant, change or remove the owner role',
       'AUTH_OWNER_REQUIRED',
     ),
+  userRoleRequired: () =>
+    new ForbiddenError(
+      'API keys can grant only the member and viewer roles; an owner or admin grants admin',
+      'AUTH_USER_REQUIRED',
+    ),
   cannotModifySelf: () =>
     new ConflictError('Use /auth endpoints to change your own account', 'AUTH_SELF_MODIFICATION'),
 };

@@ -20,6 +20,15 @@ function actorRole(actor: TenantPrincipal): UserRole {
   return actor.kind === 'user' ? actor.role : 'admin';
 }
 
+/**
+ * An administrator may create keys with any scope, so a key that could make an administrator (whose password it
+ * chose) would lift itself from `users:write` to every scope.
+ */
+function assertMayGrant(actor: TenantPrincipal, role: UserRole | undefined): void {
+  if (role === 'owner' && actorRole(actor) !== 'owner') throw AuthErrors.ownerRoleRequired();
+  if (role === 'admin' && actor.kind !== 'user') throw AuthErrors.userRoleRequired();
+}
+
 /** User administration inside the actor's organization; owners are protected from non-owners. */
 @Injectable()
 export class UsersService {
@@ -39,8 +48,7 @@ export class UsersService {
   }
 
   async create(actor: TenantPrincipal, input: CreateUserDto): Promise<UserViewDto> {
-    if (input.role === 'owner' && actorRole(actor) !== 'owner')
-      throw AuthErrors.ownerRoleRequired();
+    assertMayGrant(actor, input.role);
     if (await this.users.emailExists(input.email)) throw AuthErrors.emailTaken();
     const passwordHash = await this.passwords.hash(input.password);
     try {
@@ -110,7 +118,7 @@ export class UsersService {
     newRole: UserRole | undefined,
   ): void {
     if (actor.kind === 'user' && actor.userId === target.id) throw AuthErrors.cannotModifySelf();
-    const touchesOwner = target.role === 'owner' || newRole === 'owner';
-    if (touchesOwner && actorRole(actor) !== 'owner') throw AuthErrors.ownerRoleRequired();
+    if (target.role === 'owner' && actorRole(actor) !== 'owner') throw AuthErrors.ownerRoleRequired();
+    assertMayGrant(actor, newRole);
   }
 }
