@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ShutdownService } from '../../src/common/lifecycle/shutdown.service';
+import { PUBLIC_DOWN_MESSAGE } from '../../src/modules/health/health.controller';
 import { addUser, registerAccount } from '../factories/account.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -66,6 +67,9 @@ describe('Health (e2e)', () => {
 
       const response = await request(sut.app.getHttpServer()).get('/health/ready').expect(503);
       expect(response.body.details.database.status).toBe('down');
+      // Why it is down (driver messages can name hosts and users) is for /health/detailed, not the public probe.
+      expect(response.body.details.database.message).toBe(PUBLIC_DOWN_MESSAGE);
+      expect(response.body.error.database.message).toBe(PUBLIC_DOWN_MESSAGE);
     } finally {
       await sut.close().catch(() => undefined);
     }

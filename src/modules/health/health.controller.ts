@@ -7,12 +7,41 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { DetailedHealthReport, DetailedHealthService } from './detailed-health.service';
 import { DatabaseHealthIndicator } from './indicators/database.health';
 import { RedisHealthIndicator } from './indicators/redis.health';
 import { ShutdownHealthIndicator } from './indicators/shutdown.health';
+
+export const PUBLIC_DOWN_MESSAGE = 'unreachable (the reason is in /health/detailed and the logs)';
+
+/** A dependency's own error text names hosts, addresses and users: the public probe says only that it is down. */
+function withoutDependencyErrors(result: HealthCheckResult): HealthCheckResult {
+  const redact = <T extends Partial<HealthIndicatorResult>>(
+    section: T | undefined,
+  ): T | undefined =>
+    section &&
+    (Object.fromEntries(
+      Object.entries(section).map(([key, value]) => [
+        key,
+        key !== 'lifecycle' && value?.message !== undefined
+          ? { ...value, message: PUBLIC_DOWN_MESSAGE }
+          : value,
+      ]),
+    ) as T);
+  return {
+    ...result,
+    info: redact(result.info),
+    error: redact(result.error),
+    details: redact(result.details) ?? {},
+  };
+}
 
 @ApiTags('health')
 @Controller('health')
@@ -49,7 +78,7 @@ export class HealthController {
         return error.getResponse();
       });
     if (result.status !== 'ok') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return result;
+    return withoutDependencyErrors(result);
   }
 
   @Get('detailed')
