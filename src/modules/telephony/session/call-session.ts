@@ -130,6 +130,7 @@ export class CallSession implements CallAudioSink {
       case 'connected':
         return;
       case 'start':
+        if (this.starting) return this.protocolError('second start message');
         this.starting = this.onStart(
           event.streamSid,
           event.start.callSid,
@@ -146,7 +147,10 @@ export class CallSession implements CallAudioSink {
         if (this.state === 'live') this.pipeline?.onDtmf(event.dtmf.digit);
         return;
       case 'stop':
-        void this.afterStart().then(() => this.end('completed', 'stream_stopped'));
+        // A transfer's <Dial> stops the stream before transfer() has ended the call itself.
+        void this.afterStart().then(() =>
+          this.end('completed', this.transferring ? 'transferred' : 'stream_stopped'),
+        );
         return;
       case 'media':
         return;
@@ -169,6 +173,7 @@ export class CallSession implements CallAudioSink {
       this.discard(1008, 'invalid stream token');
       return;
     }
+    this.claimedCallId = claims.callId;
     const loaded = await this.deps.loadCall(claims.organizationId, claims.callId);
     if (!loaded) {
       this.discard(1008, 'unknown call');
@@ -185,6 +190,11 @@ export class CallSession implements CallAudioSink {
           callId: loaded.call.id,
           organizationId: loaded.call.organizationId,
         });
+        if (this.state !== 'starting') {
+          // end() unregistered before this registration landed: take it back, or its slot stays taken.
+          await this.deps.registry.unregister(loaded.call.id);
+          return;
+        }
         this.heartbeat = setInterval(
           () =>
             void this.deps.registry
@@ -196,6 +206,7 @@ export class CallSession implements CallAudioSink {
         );
         this.heartbeat.unref();
         await this.recordEvent('stream.started', { streamSid, callSid });
+        if (this.state !== 'starting') return; // the stream closed while it was being attached
         const agent = loaded.agent;
         this.pipeline = this.deps.pipelines.create(
           {
@@ -211,7 +222,6 @@ export class CallSession implements CallAudioSink {
           this,
         );
         this.logger.log(`Media stream ${streamSid} attached to call ${loaded.call.id}`);
-        if (this.state !== 'starting') return; // the stream closed while it was being attached
         this.state = 'live';
         await this.pipeline.start();
         for (const frame of this.earlyFrames.splice(0)) this.pipeline.onAudio(frame);
@@ -220,6 +230,9 @@ export class CallSession implements CallAudioSink {
   }
 
   private starting: Promise<void> | undefined;
+  /** The call the stream's token names, known before the call is loaded (so a failed load can still end it). */
+  private claimedCallId: string | undefined;
+  private transferring = false;
 
   /** Resolves once a start in progress has finished, so `stop` never overtakes it. */
   private afterStart(): Promise<void> {
@@ -294,7 +307,13 @@ export class CallSession implements CallAudioSink {
 
   async transfer(to: string): Promise<void> {
     const call = this.requireCall();
-    await this.deps.callControl.updateCall(call.providerCallId!, { twiml: Twiml.dial(to) });
+    this.transferring = true;
+    try {
+      await this.deps.callControl.updateCall(call.providerCallId!, { twiml: Twiml.dial(to) });
+    } catch (error) {
+      this.transferring = false;
+      throw error;
+    }
     await this.recordEvent('call.transferred', { to });
     // Twilio now runs the <Dial>: our stream stops, the AI's part of the call is over.
     void this.end('completed', 'transferred');
@@ -325,12 +344,19 @@ export class CallSession implements CallAudioSink {
     try {
       if (call) {
         await this.pipeline?.close(reason).catch((error: Error) => this.logger.error(error));
-        if (this.droppedFrames > 0)
-          await this.recordEvent('stream.audio_dropped', { frames: this.droppedFrames });
-        await this.recordEvent('stream.ended', { reason });
-        await this.deps.registry.unregister(call.id);
+        // Each step on its own: a failed event or registry write must not leave the call open on the dashboard.
+        await this.bestEffort('record the end of its stream', async () => {
+          if (this.droppedFrames > 0)
+            await this.recordEvent('stream.audio_dropped', { frames: this.droppedFrames });
+          await this.recordEvent('stream.ended', { reason });
+        });
+        await this.bestEffort('unregister it', () => this.deps.registry.unregister(call.id));
         await this.deps.calls.end(call.id, status, reason);
         this.logger.log(`Call ${call.id} ended (${status}, ${reason})`);
+      } else if (this.claimedCallId) {
+        // Its stream was ours but loading the call failed: the record must not stay ringing.
+        await this.deps.calls.end(this.claimedCallId, status, reason);
+        this.logger.log(`Call ${this.claimedCallId} ended (${status}, ${reason})`);
       }
     } catch (error) {
       this.logger.error(error instanceof Error ? error : new Error(String(error)));
@@ -343,11 +369,22 @@ export class CallSession implements CallAudioSink {
     }
   }
 
+  private async bestEffort(what: string, step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      this.logger.warn(
+        `Call ${this.callId}: could not ${what} while ending: ${(error as Error).message}`,
+      );
+    }
+  }
+
   private async onSocketClosed(): Promise<void> {
     this.countFrames(); // what arrived after the call ended, too
     await this.afterStart();
     if (this.state === 'ended' || this.state === 'ending') return;
-    // The provider went away without `stop`: the caller is gone or the network failed.
+    // The provider went away without `stop`: the caller is gone or the network failed (or was transferred).
+    if (this.transferring) return this.end('completed', 'transferred');
     await this.end(
       'failed',
       this.state === 'live' ? 'stream_disconnected' : 'stream_never_started',
