@@ -629,6 +629,42 @@ describe(AgentConversation.name, () => {
       expect(model.requests).toHaveLength(1);
     });
 
+    it('runs no further call of a round once interrupted, and answers every call it asked for', async () => {
+      const model = new ScriptedModel('primary', [
+        [
+          toolCall('c1', 'calculator', { expression: '2 + 2' }),
+          toolCall('c2', 'calculator', { expression: '3 + 3' }),
+        ],
+      ]);
+      const { sut, toolCalls } = setup({ model });
+      const controller = new AbortController();
+
+      // The pipeline's way of stopping: abort the reply, then stop reading it (which closes the generator).
+      for await (const event of sut.reply('Two sums, please.', { signal: controller.signal })) {
+        if (event.type === 'tool_result') {
+          controller.abort();
+          break;
+        }
+      }
+
+      expect(await countOf(toolCalls, { tool: 'calculator', outcome: 'ok' })).toBe(1);
+      expect(sut.messages.slice(1)).toEqual([
+        { role: 'assistant', content: '', toolCalls: expect.any(Array) },
+        {
+          role: 'tool',
+          toolCallId: 'c1',
+          name: 'calculator',
+          content: '{"expression":"2 + 2","result":"4"}',
+        },
+        {
+          role: 'tool',
+          toolCallId: 'c2',
+          name: 'calculator',
+          content: '{"error":"CANCELLED","message":"The caller interrupted"}',
+        },
+      ]);
+    });
+
     it('stops a model that keeps calling tools after maxToolRounds rounds', async () => {
       const model = new AlwaysCallsTool();
       const { sut } = setup({ model, maxToolRounds: 2 });

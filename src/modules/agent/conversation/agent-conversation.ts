@@ -161,46 +161,64 @@ export class AgentConversation {
       }
       this.messages.push({ role: 'assistant', content: said, toolCalls: calls });
       let failedFallback: string | undefined;
-      for (const call of calls) {
-        yield { type: 'tool_call', id: call.id, name: call.name, arguments: call.arguments };
-        const result = await this.deps.tools.execute(call, { ...toolContext, signal }, offered);
-        this.toolsUsed.add(call.name);
-        if (result.ok) {
-          this.messages.push({
-            role: 'tool',
-            toolCallId: call.id,
-            name: call.name,
-            content: result.outcome.content,
-          });
-          yield {
-            type: 'tool_result',
-            id: call.id,
-            name: call.name,
-            ok: true,
-            result: result.outcome.content,
-            durationMs: result.durationMs,
-          };
-          if (result.outcome.action) {
-            this.actions.push(result.outcome.action);
-            yield { type: 'action', action: result.outcome.action };
+      const answered = new Set<string>();
+      try {
+        for (const call of calls) {
+          // A barge-in between two calls: what has not run yet must not run (its side effects would be unasked).
+          if (signal.aborted) return;
+          yield { type: 'tool_call', id: call.id, name: call.name, arguments: call.arguments };
+          const result = await this.deps.tools.execute(call, { ...toolContext, signal }, offered);
+          this.toolsUsed.add(call.name);
+          answered.add(call.id);
+          if (result.ok) {
+            this.messages.push({
+              role: 'tool',
+              toolCallId: call.id,
+              name: call.name,
+              content: result.outcome.content,
+            });
+            yield {
+              type: 'tool_result',
+              id: call.id,
+              name: call.name,
+              ok: true,
+              result: result.outcome.content,
+              durationMs: result.durationMs,
+            };
+            if (result.outcome.action) {
+              this.actions.push(result.outcome.action);
+              yield { type: 'action', action: result.outcome.action };
+            }
+          } else {
+            this.messages.push({
+              role: 'tool',
+              toolCallId: call.id,
+              name: call.name,
+              content: JSON.stringify({ error: result.code, message: result.message }),
+            });
+            yield {
+              type: 'tool_result',
+              id: call.id,
+              name: call.name,
+              ok: false,
+              code: result.code,
+              message: result.message,
+              durationMs: result.durationMs,
+            };
+            failedFallback ??= result.fallback;
           }
-        } else {
+        }
+      } finally {
+        // Also when the reader stopped early (a barge-in closes this generator at a yield): the chat API refuses,
+        // for the rest of the conversation, a history in which a tool call has no answer.
+        for (const call of calls) {
+          if (answered.has(call.id)) continue;
           this.messages.push({
             role: 'tool',
             toolCallId: call.id,
             name: call.name,
-            content: JSON.stringify({ error: result.code, message: result.message }),
+            content: JSON.stringify({ error: 'CANCELLED', message: 'The caller interrupted' }),
           });
-          yield {
-            type: 'tool_result',
-            id: call.id,
-            name: call.name,
-            ok: false,
-            code: result.code,
-            message: result.message,
-            durationMs: result.durationMs,
-          };
-          failedFallback ??= result.fallback;
         }
       }
       if (signal.aborted) return;

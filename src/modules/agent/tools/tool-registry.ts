@@ -105,7 +105,9 @@ export class ToolRegistry {
     }
     const controller = new AbortController();
     const onAbort = () => controller.abort(context.signal.reason);
-    context.signal.addEventListener('abort', onAbort, { once: true });
+    // An abort listener added to a signal already aborted never runs.
+    if (context.signal.aborted) onAbort();
+    else context.signal.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeoutMs = this.config.agent.toolTimeoutMs;

@@ -184,6 +184,8 @@ export class VoiceConversationPipeline implements VoicePipeline {
   }
 
   onMark(name: string): void {
+    // After close() the reply's end is already stored as interrupted: a late mark must not write it again.
+    if (this.closed) return;
     const response = this.response;
     if (!response) return;
     const sentence = response.sentences.get(name);
@@ -268,7 +270,10 @@ export class VoiceConversationPipeline implements VoicePipeline {
     endOfSpeechAt: number,
     stream: SpeechToTextStream | undefined,
   ): Promise<void> {
-    if (this.closed) return;
+    if (this.closed) {
+      stream?.close(); // queued behind the call's end: its provider connection must not wait for an idle timeout
+      return;
+    }
     this.state = 'thinking';
     this.watchdog.start(endOfSpeechAt);
     const startedAt = new Date(endOfSpeechAt);
@@ -489,8 +494,10 @@ export class VoiceConversationPipeline implements VoicePipeline {
     this.sink.clear();
     response.controller.abort();
     if (response.endOfSpeechAt !== undefined) {
-      void this.conversation.then((conversation) =>
-        conversation.noteInterrupted(response.heard.join(' ')),
+      // A conversation that failed to open was reported where it failed.
+      this.conversation.then(
+        (conversation) => conversation.noteInterrupted(response.heard.join(' ')),
+        () => undefined,
       );
     }
     this.emit({ type: 'agent.interrupted', heard: response.heard.join(' '), reason });
