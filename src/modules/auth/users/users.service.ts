@@ -118,7 +118,8 @@ export class UsersService {
     newRole: UserRole | undefined,
   ): void {
     if (actor.kind === 'user' && actor.userId === target.id) throw AuthErrors.cannotModifySelf();
-    if (target.role === 'owner' && actorRole(actor) !== 'owner') throw AuthErrors.ownerRoleRequired();
+    if (target.role === 'owner' && actorRole(actor) !== 'owner')
+      throw AuthErrors.ownerRoleRequired();
     assertMayGrant(actor, newRole);
   }
 }
