@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { sha256Hex } from '../../src/modules/auth/tokens/token-hash';
 import {
   addUser,
+  createApiKey,
   DEFAULT_PASSWORD,
   registerAccount,
   uniqueEmail,
@@ -128,11 +129,7 @@ describe('Users, API keys and tenant isolation (e2e)', () => {
 
     it('authenticates with Bearer or X-Api-Key, within its scopes only, until revoked', async () => {
       const owner = await registerAccount(sut.app);
-      const { body: key } = await http()
-        .post('/api/v1/api-keys')
-        .set(as(owner))
-        .send({ name: 'Reporting', scopes: ['users:read'] })
-        .expect(201);
+      const key = await createApiKey(sut.app, owner, 'Reporting', ['users:read']);
 
       await http().get('/api/v1/users').set('authorization', `Bearer ${key.secret}`).expect(200);
       const listed = await http().get('/api/v1/users').set('x-api-key', key.secret).expect(200);
@@ -160,11 +157,7 @@ describe('Users, API keys and tenant isolation (e2e)', () => {
 
     it('lets a users:write key manage members, never make an administrator', async () => {
       const owner = await registerAccount(sut.app);
-      const { body: key } = await http()
-        .post('/api/v1/api-keys')
-        .set(as(owner))
-        .send({ name: 'Provisioning', scopes: ['users:write'] })
-        .expect(201);
+      const key = await createApiKey(sut.app, owner, 'Provisioning', ['users:write']);
       const asKey = { 'x-api-key': key.secret };
 
       const { body: member } = await http()
@@ -199,11 +192,7 @@ describe('Users, API keys and tenant isolation (e2e)', () => {
 
     it('records use without writing on every request', async () => {
       const owner = await registerAccount(sut.app);
-      const { body: key } = await http()
-        .post('/api/v1/api-keys')
-        .set(as(owner))
-        .send({ name: 'Busy', scopes: ['users:read'] })
-        .expect(201);
+      const key = await createApiKey(sut.app, owner, 'Busy', ['users:read']);
 
       await http().get('/api/v1/users').set('x-api-key', key.secret).expect(200);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -263,13 +252,7 @@ describe('Users, API keys and tenant isolation (e2e)', () => {
       a = await registerAccount(sut.app);
       b = await registerAccount(sut.app);
       bMember = await addUser(sut.app, b, 'member');
-      bKeyId = (
-        await http()
-          .post('/api/v1/api-keys')
-          .set(as(b))
-          .send({ name: 'B key', scopes: ['users:read'] })
-          .expect(201)
-      ).body.id;
+      bKeyId = (await createApiKey(sut.app, b, 'B key', ['users:read'])).id;
     });
 
     it('lists only the caller organization', async () => {

@@ -63,6 +63,21 @@ export async function addUser(
   return withIdentity(app, email, DEFAULT_PASSWORD, login.body);
 }
 
+/** Creates an API key in the account's organization through the API; `secret` is shown only here. */
+export async function createApiKey(
+  app: NestFastifyApplication,
+  account: Account,
+  name: string,
+  scopes: string[],
+): Promise<{ id: string; secret: string }> {
+  const created = await request(app.getHttpServer())
+    .post('/api/v1/api-keys')
+    .set('authorization', `Bearer ${account.accessToken}`)
+    .send({ name, scopes })
+    .expect(201);
+  return created.body as { id: string; secret: string };
+}
+
 async function withIdentity(
   app: NestFastifyApplication,
   email: string,

@@ -162,6 +162,10 @@ export class AgentConversation {
       this.messages.push({ role: 'assistant', content: said, toolCalls: calls });
       let failedFallback: string | undefined;
       const answered = new Set<string>();
+      const answer = (call: (typeof calls)[number], content: string) => {
+        answered.add(call.id);
+        this.messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content });
+      };
       try {
         for (const call of calls) {
           // A barge-in between two calls: what has not run yet must not run (its side effects would be unasked).
@@ -169,14 +173,8 @@ export class AgentConversation {
           yield { type: 'tool_call', id: call.id, name: call.name, arguments: call.arguments };
           const result = await this.deps.tools.execute(call, { ...toolContext, signal }, offered);
           this.toolsUsed.add(call.name);
-          answered.add(call.id);
           if (result.ok) {
-            this.messages.push({
-              role: 'tool',
-              toolCallId: call.id,
-              name: call.name,
-              content: result.outcome.content,
-            });
+            answer(call, result.outcome.content);
             yield {
               type: 'tool_result',
               id: call.id,
@@ -190,12 +188,7 @@ export class AgentConversation {
               yield { type: 'action', action: result.outcome.action };
             }
           } else {
-            this.messages.push({
-              role: 'tool',
-              toolCallId: call.id,
-              name: call.name,
-              content: JSON.stringify({ error: result.code, message: result.message }),
-            });
+            answer(call, JSON.stringify({ error: result.code, message: result.message }));
             yield {
               type: 'tool_result',
               id: call.id,
@@ -212,13 +205,8 @@ export class AgentConversation {
         // Also when the reader stopped early (a barge-in closes this generator at a yield): the chat API refuses,
         // for the rest of the conversation, a history in which a tool call has no answer.
         for (const call of calls) {
-          if (answered.has(call.id)) continue;
-          this.messages.push({
-            role: 'tool',
-            toolCallId: call.id,
-            name: call.name,
-            content: JSON.stringify({ error: 'CANCELLED', message: 'The caller interrupted' }),
-          });
+          if (!answered.has(call.id))
+            answer(call, JSON.stringify({ error: 'CANCELLED', message: 'The caller interrupted' }));
         }
       }
       if (signal.aborted) return;

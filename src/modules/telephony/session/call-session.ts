@@ -147,10 +147,7 @@ export class CallSession implements CallAudioSink {
         if (this.state === 'live') this.pipeline?.onDtmf(event.dtmf.digit);
         return;
       case 'stop':
-        // A transfer's <Dial> stops the stream before transfer() has ended the call itself.
-        void this.afterStart().then(() =>
-          this.end('completed', this.transferring ? 'transferred' : 'stream_stopped'),
-        );
+        void this.afterStart().then(() => this.end('completed', 'stream_stopped'));
         return;
       case 'media':
         return;
@@ -336,11 +333,18 @@ export class CallSession implements CallAudioSink {
   /** Ends the call (idempotent): pipeline closed, registry entry removed, record terminal, socket closed. */
   async end(status: 'completed' | 'failed' | 'canceled', reason: string): Promise<void> {
     if (this.state === 'ending' || this.state === 'ended') return;
+    if (this.transferring) {
+      // A transfer's <Dial> stops (or drops) the stream before transfer() has ended the call itself.
+      status = 'completed';
+      reason = 'transferred';
+    }
     this.state = 'ending';
     this.endReason = reason;
     clearTimeout(this.startTimer);
     clearInterval(this.heartbeat);
     const call = this.call;
+    // A stream whose call could not be loaded is still ended by the id its token names: never left ringing.
+    const callId = call?.id ?? this.claimedCallId;
     try {
       if (call) {
         await this.pipeline?.close(reason).catch((error: Error) => this.logger.error(error));
@@ -351,12 +355,10 @@ export class CallSession implements CallAudioSink {
           await this.recordEvent('stream.ended', { reason });
         });
         await this.bestEffort('unregister it', () => this.deps.registry.unregister(call.id));
-        await this.deps.calls.end(call.id, status, reason);
-        this.logger.log(`Call ${call.id} ended (${status}, ${reason})`);
-      } else if (this.claimedCallId) {
-        // Its stream was ours but loading the call failed: the record must not stay ringing.
-        await this.deps.calls.end(this.claimedCallId, status, reason);
-        this.logger.log(`Call ${this.claimedCallId} ended (${status}, ${reason})`);
+      }
+      if (callId) {
+        await this.deps.calls.end(callId, status, reason);
+        this.logger.log(`Call ${callId} ended (${status}, ${reason})`);
       }
     } catch (error) {
       this.logger.error(error instanceof Error ? error : new Error(String(error)));
@@ -383,8 +385,7 @@ export class CallSession implements CallAudioSink {
     this.countFrames(); // what arrived after the call ended, too
     await this.afterStart();
     if (this.state === 'ended' || this.state === 'ending') return;
-    // The provider went away without `stop`: the caller is gone or the network failed (or was transferred).
-    if (this.transferring) return this.end('completed', 'transferred');
+    // The provider went away without `stop`: the caller is gone or the network failed.
     await this.end(
       'failed',
       this.state === 'live' ? 'stream_disconnected' : 'stream_never_started',
