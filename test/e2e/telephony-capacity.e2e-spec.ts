@@ -108,6 +108,50 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       expect(await closed).toBe(1008);
     });
 
+    it('lets a stream token attach one stream only: a replay, while the call is live or after it ended, is refused', async () => {
+      const { ring, openStream, call } = helpers(sut, number);
+      const answer = await ring();
+      const first = await openStream(answer.body, answer.callSid);
+      const live = await waitFor(
+        () => call(answer.callSid),
+        (c) => c.status === 'in_progress',
+      );
+      const closedWith = (socket: WebSocket) =>
+        new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+
+      const replay = await openStream(answer.body, answer.callSid);
+      expect(await closedWith(replay)).toBe(1008);
+      // The call's own stream is untouched by the refused one.
+      expect(first.readyState).toBe(WebSocket.OPEN);
+      expect(await call(answer.callSid)).toMatchObject({ status: 'in_progress', endedAt: null });
+      expect(await sut.app.get(CallRegistry).get(live.id)).toBeDefined();
+
+      const firstClosed = closedWith(first);
+      first.send(JSON.stringify({ event: 'stop', streamSid: `MZ${'0'.repeat(32)}`, stop: {} }));
+      await firstClosed;
+      const ended = await waitFor(
+        () => call(answer.callSid),
+        (c) => c.endedAt !== null,
+      );
+      expect(ended).toMatchObject({ status: 'completed', endReason: 'stream_stopped' });
+
+      const afterEnd = await openStream(answer.body, answer.callSid);
+      expect(await closedWith(afterEnd)).toBe(1008);
+      expect(await call(answer.callSid)).toMatchObject({
+        status: 'completed',
+        endReason: 'stream_stopped',
+        endedAt: ended.endedAt,
+      });
+      expect(await sut.app.get(CallRegistry).get(live.id)).toBeUndefined();
+      const started = await sut.app
+        .get(DataSource)
+        .query(`SELECT count(*)::int AS n FROM call_events WHERE call_id = $1 AND type = $2`, [
+          live.id,
+          'stream.started',
+        ]);
+      expect(started[0].n).toBe(1);
+    });
+
     it('closes a media socket that sends an oversized message, before reading it all', async () => {
       const { mediaUrl } = helpers(sut, number);
       const socket = new WebSocket(mediaUrl);

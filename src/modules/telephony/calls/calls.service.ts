@@ -91,7 +91,7 @@ export class CallsService {
     const call = await this.calls.findByProviderCallId(provider, providerCallId);
     if (!call) return { outcome: 'unknown_call' };
     RequestContext.assign({ callId: call.id, organizationId: call.organizationId });
-    return this.calls.transaction(async (manager) => {
+    const result = await this.calls.transaction(async (manager) => {
       const locked = (await this.calls.findByIdForUpdate(manager, call.id))!;
       const fresh = await this.calls.recordEvent(
         {
@@ -117,32 +117,60 @@ export class CallsService {
       const updated = await this.move(locked, status, undefined, manager);
       return { outcome: 'applied' as const, call: updated };
     });
+    if (result.outcome === 'applied' && isTerminal(status)) this.countEnd(result.call);
+    return result;
   }
 
-  /** The media stream started: the caller is connected. */
-  async markConnected(callId: string): Promise<void> {
-    await this.calls.transaction(async (manager) => {
-      const call = await this.calls.findByIdForUpdate(manager, callId);
-      if (call && decideTransition(call.status, 'in_progress') === 'apply') {
-        await this.move(call, 'in_progress', undefined, manager);
+  /**
+   * A media stream claims the call: once, and only while it has not ended. The claim is the call's
+   * `stream.started` event, stored under the call's row lock, so a stream token replayed within its lifetime
+   * (a second stream for the same call, or one after it ended) attaches nothing and costs no agent.
+   */
+  async attachStream(
+    call: Pick<Call, 'id' | 'organizationId'>,
+    stream: { streamSid: string; providerCallId: string },
+  ): Promise<'attached' | 'ended' | 'already_attached'> {
+    return this.calls.transaction(async (manager) => {
+      const locked = await this.calls.findByIdForUpdate(manager, call.id);
+      if (!locked || isTerminal(locked.status)) return 'ended';
+      const claimed = await this.calls.recordEvent(
+        {
+          callId: call.id,
+          organizationId: call.organizationId,
+          type: 'stream.started',
+          payload: { streamSid: stream.streamSid, callSid: stream.providerCallId },
+          dedupeKey: 'stream.started',
+          occurredAt: new Date(),
+        },
+        manager,
+      );
+      if (!claimed) return 'already_attached';
+      if (decideTransition(locked.status, 'in_progress') === 'apply') {
+        await this.move(locked, 'in_progress', undefined, manager);
       }
+      return 'attached';
     });
   }
 
   /** Ends a call unless it already ended; returns the call as it is afterwards. */
   async end(callId: string, status: CallStatus, reason: string): Promise<Call | null> {
-    return this.calls.transaction(async (manager) => {
-      const call = await this.calls.findByIdForUpdate(manager, callId);
-      if (!call || isTerminal(call.status)) return call;
+    let ended = false;
+    const call = await this.calls.transaction(async (manager) => {
+      const locked = await this.calls.findByIdForUpdate(manager, callId);
+      if (!locked || isTerminal(locked.status)) return locked;
       // A status the table does not allow from here (e.g. no_answer once connected) ends it as failed.
       let target: CallStatus = 'failed';
       try {
-        if (decideTransition(call.status, status) === 'apply') target = status;
+        if (decideTransition(locked.status, status) === 'apply') target = status;
       } catch {
         // keep 'failed'
       }
-      return this.move(call, target, reason, manager);
+      ended = true;
+      return this.move(locked, target, reason, manager);
     });
+    // Counted once committed: a rolled-back end must not show in the metrics.
+    if (ended && call) this.countEnd(call);
+    return call;
   }
 
   async recordEvent(
@@ -185,16 +213,17 @@ export class CallsService {
         Math.round((now.getTime() - call.startedAt.getTime()) / 1000),
       );
       patch.endReason = reason ?? call.endReason ?? status;
-      this.countEnd(status, patch.endReason, patch.durationSeconds);
     }
     await this.calls.update(call.id, patch, manager);
     return Object.assign(call, patch);
   }
 
-  private countEnd(status: CallStatus, reason: string, seconds: number): void {
-    this.duration.observe(seconds);
+  private countEnd({ status, endReason, durationSeconds }: Call): void {
+    this.duration.observe(durationSeconds ?? 0);
     if (status === 'completed') this.completed.inc();
     else
-      this.failed.inc({ reason: status === 'failed' || status === 'canceled' ? reason : status });
+      this.failed.inc({
+        reason: status === 'failed' || status === 'canceled' ? (endReason ?? status) : status,
+      });
   }
 }

@@ -181,7 +181,19 @@ export class CallSession implements CallAudioSink {
     await RequestContext.run(
       { callId: loaded.call.id, organizationId: loaded.call.organizationId },
       async () => {
-        await this.deps.calls.markConnected(loaded.call.id);
+        const attached = await this.deps.calls.attachStream(loaded.call, {
+          streamSid,
+          providerCallId: callSid,
+        });
+        if (attached !== 'attached') {
+          // A replayed token: the call's own stream (or its end) stays as it is, this one never belonged.
+          this.logger.warn(
+            `Refused a media stream for call ${loaded.call.id}: ${attached === 'ended' ? 'the call has ended' : 'another stream already attached'}`,
+          );
+          this.call = undefined;
+          if (this.state === 'starting') this.discard(1008, 'stream already used');
+          return;
+        }
         if (this.state !== 'starting') return; // ended while attaching: end() already closed the call
         await this.deps.registry.register({
           callId: loaded.call.id,
@@ -202,8 +214,6 @@ export class CallSession implements CallAudioSink {
           this.deps.heartbeatMs,
         );
         this.heartbeat.unref();
-        await this.recordEvent('stream.started', { streamSid, callSid });
-        if (this.state !== 'starting') return; // the stream closed while it was being attached
         const agent = loaded.agent;
         this.pipeline = this.deps.pipelines.create(
           {
