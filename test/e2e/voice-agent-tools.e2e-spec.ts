@@ -2,6 +2,7 @@ import { registerAccount, type Account } from '../factories/account.factory';
 import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
 import type { CreateAgentDto } from '../../src/modules/agent/agents/dto/agent.dto';
 import { OpenAiStandIn, type StandInChatRequest } from '../support/openai-stand-in';
+import { SearxngStandIn } from '../support/searxng-stand-in';
 import { callAndWait } from '../support/phone-call';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { TwilioRestStandIn } from '../support/twilio-rest-stand-in';
@@ -13,16 +14,18 @@ const isConversation = (chat: StandInChatRequest) =>
 describe('The agent on a phone call: tools, call actions, fallbacks, silence (e2e)', () => {
   const openai = new OpenAiStandIn();
   const twilio = new TwilioRestStandIn();
+  const searxng = new SearxngStandIn();
   let sut: TestApp;
   let owner: Account;
 
   beforeAll(async () => {
-    await Promise.all([openai.start(), twilio.start()]);
+    await Promise.all([openai.start(), twilio.start(), searxng.start()]);
     openai.speechSeconds = 0.2;
     sut = await createTestApp(
       {
         ...TWILIO_ENV,
         TWILIO_API_BASE_URL: twilio.url,
+        WEB_SEARCH_URL: searxng.url,
         ...openai.voiceEnv(),
         ENDPOINTING_SILENCE_MS: '500',
         AGENT_SILENCE_FILLER_MS: '400',
@@ -38,10 +41,11 @@ describe('The agent on a phone call: tools, call actions, fallbacks, silence (e2
     openai.respond = undefined;
     openai.failNext.length = 0;
     openai.tokenDelayMs = 5;
+    searxng.hang = false;
   });
   afterAll(async () => {
     await sut.close();
-    await Promise.all([openai.stop(), twilio.stop()]);
+    await Promise.all([openai.stop(), twilio.stop(), searxng.stop()]);
   });
 
   async function call(agent: Partial<CreateAgentDto>, audio = sharedAudio('hello')) {
@@ -117,6 +121,23 @@ describe('The agent on a phone call: tools, call actions, fallbacks, silence (e2
       "I'm sorry, I couldn't work that out.",
     );
   }, 30_000);
+
+  it('stores a tool the caller barged in on as a tool turn, though the reply it was for is cut off', async () => {
+    // The search never answers: the caller's next words interrupt the agent while the tool is running.
+    searxng.hang = true;
+    scriptTool('web_search', { query: 'delivery times' }, 'Deliveries take two days.');
+    const { turns, events } = await call(
+      { toolsEnabled: ['web_search'] },
+      sharedAudio('call-4-turns'),
+    );
+
+    expect(events.map((event) => event.type)).toContain('agent.interrupted');
+    const tool = turns.findIndex((turn) => turn.role === 'tool');
+    expect(tool).toBeGreaterThan(0);
+    expect(turns[tool - 1].role).toBe('caller');
+    expect(turns[tool]).toMatchObject({ metadata: { tool: 'web_search', ok: false } });
+    expect(searxng.queries).toContain('delivery times');
+  }, 60_000);
 
   it('answers with the local agent when the model is down, and records the fallback', async () => {
     openai.respond = (chat) => (isConversation(chat) ? undefined : 'Summary.');

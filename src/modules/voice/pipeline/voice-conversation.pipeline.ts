@@ -382,6 +382,12 @@ export class VoiceConversationPipeline implements VoicePipeline {
       } else if (request) {
         const conversation = await this.conversation;
         for await (const event of conversation.reply(request.input, { signal })) {
+          // A tool that ran (or was cut off by the caller's barge-in) is stored all the same: what it did, it
+          // did, and the call's record must show it.
+          if (event.type === 'tool_result') {
+            await this.recordToolTurn(event);
+            continue;
+          }
           if (signal.aborted) break;
           switch (event.type) {
             case 'text':
@@ -397,9 +403,6 @@ export class VoiceConversationPipeline implements VoicePipeline {
                 if (sentence) await this.speakSentence(response, sentence);
               }
               this.emit({ type: 'agent.tool_call', name: event.name, arguments: event.arguments });
-              break;
-            case 'tool_result':
-              await this.recordToolTurn(event);
               break;
             case 'action':
               response.action = event.action;
