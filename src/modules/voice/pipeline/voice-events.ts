@@ -30,6 +30,8 @@ export class VoiceEvents {
   private readonly emitter = new EventEmitter().setMaxListeners(100);
 
   emit(call: { callId: string; organizationId: string }, event: VoiceEvent): void {
+    // Most of the time nobody watches: a call's many events (a frame of speech each) then cost nothing.
+    if (this.emitter.listenerCount('event') === 0) return;
     const envelope = {
       ...event,
       callId: call.callId,
