@@ -17,6 +17,7 @@ describe(loadConfig.name, () => {
       backoffInitialMs: 500,
       backoffMaxMs: 8000,
       timeoutMs: 10000,
+      streamIdleTimeoutMs: 15000,
       breakerThreshold: 5,
       halfOpenAfterMs: 30000,
     });

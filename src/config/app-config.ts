@@ -118,6 +118,7 @@ export abstract class AppConfig {
     readonly backoffInitialMs: number;
     readonly backoffMaxMs: number;
     readonly timeoutMs: number;
+    readonly streamIdleTimeoutMs: number;
     readonly breakerThreshold: number;
     readonly halfOpenAfterMs: number;
   };
@@ -251,6 +252,7 @@ function toTree(env: Env): AppConfig {
       backoffInitialMs: ms(env.RETRY_BACKOFF_INITIAL),
       backoffMaxMs: ms(env.RETRY_BACKOFF_MAX),
       timeoutMs: ms(env.PROVIDER_TIMEOUT),
+      streamIdleTimeoutMs: ms(env.PROVIDER_STREAM_IDLE_TIMEOUT),
       breakerThreshold: env.CIRCUIT_BREAKER_THRESHOLD,
       halfOpenAfterMs: ms(env.CIRCUIT_BREAKER_HALF_OPEN_AFTER),
     },

@@ -575,6 +575,12 @@ export const ENV_SPEC = {
     description: 'Default timeout in seconds for one attempt of an external provider call.',
     schema: seconds(10),
   },
+  PROVIDER_STREAM_IDLE_TIMEOUT: {
+    group: 'Resilience',
+    description:
+      'Seconds a streamed provider response (chat tokens, speech audio) may go without a chunk once started; past it the stream is cut off as failed (the caller hears the apology) instead of holding the turn.',
+    schema: seconds(15),
+  },
   CIRCUIT_BREAKER_THRESHOLD: {
     group: 'Resilience',
     description: 'Consecutive retryable failures that open a provider circuit.',

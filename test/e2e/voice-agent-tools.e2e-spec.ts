@@ -32,6 +32,7 @@ describe('The agent on a phone call: tools, call actions, fallbacks, silence (e2
         RETRY_MAX_ATTEMPTS: '2',
         RETRY_BACKOFF_INITIAL: '0.01',
         CIRCUIT_BREAKER_THRESHOLD: '100',
+        PROVIDER_STREAM_IDLE_TIMEOUT: '1',
       },
       { listen: true },
     );
@@ -42,6 +43,7 @@ describe('The agent on a phone call: tools, call actions, fallbacks, silence (e2
     openai.failNext.length = 0;
     openai.tokenDelayMs = 5;
     searxng.hang = false;
+    openai.stallSpeech = 0;
   });
   afterAll(async () => {
     await sut.close();
@@ -138,6 +140,26 @@ describe('The agent on a phone call: tools, call actions, fallbacks, silence (e2
     expect(turns[tool]).toMatchObject({ metadata: { tool: 'web_search', ok: false } });
     expect(searxng.queries).toContain('delivery times');
   }, 60_000);
+
+  it('cuts off a reply whose speech stalls mid-stream, apologises, and goes on with the call', async () => {
+    openai.stallSpeech = 1; // the first sentence's audio starts, then nothing comes
+    const before = openai.requests.length;
+    const { result, call: stored, turns, events } = await call({}, sharedAudio('hello'));
+
+    const failure = events.find((event) => event.type === 'pipeline.provider_failure');
+    expect(failure?.payload).toMatchObject({ stage: 'agent', code: 'PROVIDER_FAILURE' });
+    expect(String(failure?.payload.message)).toContain('stream stalled');
+    const speech = openai.requests
+      .slice(before)
+      .filter((request) => request.path === '/v1/audio/speech');
+    expect(speech[0].aborted).toBe(true);
+    expect(turns.find((turn) => turn.role === 'agent')).toMatchObject({
+      metadata: { error: 'PROVIDER_FAILURE' },
+    });
+    // Not stuck speaking: the call ends as the caller ends it.
+    expect(stored).toMatchObject({ status: 'completed', endReason: 'stream_stopped' });
+    expect(result.closedBy).toBe('caller');
+  }, 30_000);
 
   it('answers with the local agent when the model is down, and records the fallback', async () => {
     openai.respond = (chat) => (isConversation(chat) ? undefined : 'Summary.');

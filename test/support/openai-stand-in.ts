@@ -100,6 +100,8 @@ export class OpenAiStandIn {
   tokenDelayMs = 5;
   /** Pause between streamed speech chunks (0.1 s of audio each), to make synthesis slower than real time. */
   speechChunkDelayMs = 0;
+  /** How many of the next speech responses send their first chunk and then nothing, the connection held open. */
+  stallSpeech = 0;
   /** Answers embeddings of this length whatever was asked, to exercise a client's dimension check. */
   embeddingDimensionsOverride?: number;
   private server!: Server;
@@ -173,9 +175,12 @@ export class OpenAiStandIn {
       for (let i = 0; i < samples; i++)
         pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 24_000)), i * 2);
       request.socket.once('close', () => (recorded.aborted = !response.writableFinished));
+      const stall = this.stallSpeech > 0;
+      if (stall) this.stallSpeech--;
       for (let offset = 0; offset < pcm.length; offset += 4801) {
         if (response.destroyed) return;
         response.write(pcm.subarray(offset, offset + 4801));
+        if (stall) return;
         if (this.speechChunkDelayMs > 0) {
           await new Promise((resolve) => setTimeout(resolve, this.speechChunkDelayMs));
         }

@@ -53,6 +53,8 @@ export class ProviderPolicy {
     private readonly policy: IPolicy,
     private readonly breaker: CircuitBreakerPolicy,
     private readonly observer: ProviderPolicyObserver,
+    /** How long a started stream (see openStream) may go without a chunk before it counts as failed. */
+    readonly streamIdleTimeoutMs: number,
     private readonly defaultFallback?: ProviderFallback<unknown>,
   ) {}
 

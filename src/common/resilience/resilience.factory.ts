@@ -32,6 +32,8 @@ export type BreakerOptions =
 
 export interface ProviderPolicyOptions {
   timeoutMs?: number;
+  /** A started stream's longest pause between chunks (default PROVIDER_STREAM_IDLE_TIMEOUT). */
+  streamIdleTimeoutMs?: number;
   /** Total attempts, the first included. */
   maxAttempts?: number;
   backoffInitialMs?: number;
@@ -107,7 +109,14 @@ export class ResilienceFactory implements ProviderPolicyObserver {
     if (options.bulkhead)
       layers.unshift(bulkhead(options.bulkhead.limit, options.bulkhead.queue ?? 0));
 
-    const policy = new ProviderPolicy(name, wrap(...layers), breaker, this, options.fallback);
+    const policy = new ProviderPolicy(
+      name,
+      wrap(...layers),
+      breaker,
+      this,
+      options.streamIdleTimeoutMs ?? defaults.streamIdleTimeoutMs,
+      options.fallback,
+    );
     this.circuitState.set({ provider: name }, 0);
     breaker.onStateChange(() => {
       const state = policy.state;

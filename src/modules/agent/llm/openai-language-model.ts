@@ -50,7 +50,7 @@ export class OpenAiLanguageModel extends LanguageModel {
       request.signal,
     );
     const calls = new Map<number, ToolCall>();
-    for await (const chunk of stream) {
+    for await (const chunk of stream.read(stream.value)) {
       if (request.signal?.aborted) return;
       const delta = chunk.choices[0]?.delta;
       if (delta?.content) yield { type: 'text', text: delta.content };

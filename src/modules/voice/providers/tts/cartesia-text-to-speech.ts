@@ -22,7 +22,7 @@ export class CartesiaTextToSpeech extends TextToSpeech {
   }
 
   async *synthesize(text: string, options: SynthesisOptions = {}): AsyncGenerator<Buffer> {
-    const body = await openStream(
+    const speech = await openStream(
       this.policy,
       async (signal) => {
         const response = await fetch(`${this.baseUrl}/tts/bytes`, {
@@ -54,8 +54,9 @@ export class CartesiaTextToSpeech extends TextToSpeech {
       },
       options.signal,
     );
+    const body = speech.value;
     if (!body) return;
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of speech.read(body)) {
       if (options.signal?.aborted) return;
       yield Buffer.from(chunk);
     }

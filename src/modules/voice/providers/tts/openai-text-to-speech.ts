@@ -21,7 +21,7 @@ export class OpenAiTextToSpeech extends TextToSpeech {
   }
 
   async *synthesize(text: string, options: SynthesisOptions = {}): AsyncGenerator<Buffer> {
-    const response = await openStream(
+    const speech = await openStream(
       this.policy,
       (signal) =>
         this.client.audio.speech.create(
@@ -35,8 +35,9 @@ export class OpenAiTextToSpeech extends TextToSpeech {
         ),
       options.signal,
     );
-    if (!response.body) return;
-    for await (const chunk of pcmStreamToMulaw(response.body, OPENAI_PCM_RATE)) {
+    const body = speech.value.body;
+    if (!body) return;
+    for await (const chunk of pcmStreamToMulaw(speech.read(body), OPENAI_PCM_RATE)) {
       if (options.signal?.aborted) return;
       yield chunk;
     }
