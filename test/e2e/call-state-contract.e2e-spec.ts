@@ -45,6 +45,33 @@ if (redisUrl) {
   console.warn('REDIS_URL is not set: the Redis call registry and queue contract runs in CI only.');
 }
 
+// The webhook, the media stream and the status callbacks of one call may each reach a different instance.
+if (redisUrl)
+  describe('Redis call registry across instances', () => {
+    const redis = new Redis(redisUrl);
+    const namespace = `test:${id()}`;
+    const instance = (name: string) => new RedisCallRegistry(redis, `${namespace}:${name}`, 60_000);
+    afterAll(() => redis.quit());
+
+    it('moves a call to the instance serving its stream, and lets any instance end it', async () => {
+      const [admitting, streaming, other] = [instance('a'), instance('b'), instance('c')];
+      const call = id();
+      await admitting.register({ callId: call, organizationId: 'org' });
+
+      // The media stream reached another instance than the webhook did.
+      await streaming.register({ callId: call, organizationId: 'org' });
+      expect(await admitting.countLocal()).toBe(0);
+      expect(await admitting.listLocal()).toEqual([]);
+      expect(await streaming.countLocal()).toBe(1);
+      expect(await streaming.get(call)).toMatchObject({ instanceId: `${namespace}:b` });
+
+      // Twilio's status callback for its end lands on a third.
+      await other.unregister(call);
+      expect(await streaming.countLocal()).toBe(0);
+      expect(await streaming.get(call)).toBeUndefined();
+    });
+  });
+
 describe.each(backends)('Call registry and queue contract: %s', (_name, create) => {
   let registry: CallRegistry;
   let queue: CallQueue;

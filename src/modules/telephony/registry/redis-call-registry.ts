@@ -26,8 +26,13 @@ export class RedisCallRegistry extends CallRegistry {
 
   async register(call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>): Promise<void> {
     const now = Date.now();
-    await this.redis
-      .multi()
+    // The webhook and the media stream of one call may reach different instances: the call moves to the one
+    // serving its stream, and stops counting against the capacity of the one that admitted it.
+    const previous = await this.redis.hget(this.callKey(call.callId), 'instanceId');
+    const moved = previous && previous !== this.instanceId ? [previous] : [];
+    const transaction = this.redis.multi();
+    for (const instanceId of moved) transaction.zrem(this.instanceKey(instanceId), call.callId);
+    await transaction
       .hset(this.callKey(call.callId), {
         callId: call.callId,
         organizationId: call.organizationId,
@@ -45,8 +50,15 @@ export class RedisCallRegistry extends CallRegistry {
     return extended === 1;
   }
 
+  /** Also from another instance (a status callback may reach any): the call leaves its owner's count too. */
   async unregister(callId: string): Promise<void> {
-    await this.redis.multi().del(this.callKey(callId)).zrem(this.instanceKey(), callId).exec();
+    const owner = await this.redis.hget(this.callKey(callId), 'instanceId');
+    const transaction = this.redis
+      .multi()
+      .del(this.callKey(callId))
+      .zrem(this.instanceKey(), callId);
+    if (owner && owner !== this.instanceId) transaction.zrem(this.instanceKey(owner), callId);
+    await transaction.exec();
   }
 
   async countLocal(): Promise<number> {
@@ -58,7 +70,10 @@ export class RedisCallRegistry extends CallRegistry {
     await this.redis.zremrangebyscore(this.instanceKey(), '-inf', Date.now());
     const ids = await this.redis.zrange(this.instanceKey(), 0, -1);
     const calls = await Promise.all(ids.map((id) => this.get(id)));
-    return calls.filter((call): call is RegisteredCall => call !== undefined);
+    // An entry another instance has taken over since is that instance's to end, not ours.
+    return calls.filter(
+      (call): call is RegisteredCall => call !== undefined && call.instanceId === this.instanceId,
+    );
   }
 
   async get(callId: string): Promise<RegisteredCall | undefined> {
