@@ -294,6 +294,42 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
   });
 
   describe('draining', () => {
+    it('waits for the stream of a call answered just before the shutdown, and lets that call run to its end', async () => {
+      const { sut, number } = await setUp({
+        SHUTDOWN_DRAIN_TIMEOUT: '8',
+        ENABLE_CONNECTION_DRAINING: 'true',
+      });
+      const { ring, call, openStream } = helpers(sut, number);
+      const answered = await ring();
+
+      const closing = sut.app.close();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Twilio opens the stream a moment after the TwiML: the drain has begun by then.
+      const socket = await openStream(answered.body, answered.callSid);
+      await waitFor(
+        () => call(answered.callSid),
+        (c) => c.status === 'in_progress',
+      );
+      const socketClosed = new Promise<number>((resolve) =>
+        socket.once('close', (code) => resolve(code)),
+      );
+      socket.send(JSON.stringify({ event: 'stop', streamSid: `MZ${'0'.repeat(32)}`, stop: {} }));
+      expect(await socketClosed).toBe(1000);
+      await closing;
+
+      const reader = await createTestApp({});
+      try {
+        expect(
+          await reader.app
+            .get(DataSource)
+            .getRepository(Call)
+            .findOneByOrFail({ providerCallId: answered.callSid }),
+        ).toMatchObject({ status: 'completed', endReason: 'stream_stopped' });
+      } finally {
+        await reader.close();
+      }
+    });
+
     it('refuses new calls, lets live calls run until the deadline, then ends them as shutdown, leaving no call open', async () => {
       const { sut, number } = await setUp({
         SHUTDOWN_DRAIN_TIMEOUT: '1.5',

@@ -16,7 +16,7 @@ class StreamingProvider {
   url = '';
 
   async start(): Promise<void> {
-    this.server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    this.server = createServer((_request: IncomingMessage, response: ServerResponse) => {
       this.closed = new Promise((resolve) => response.once('close', () => resolve()));
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
       this.handle(response);

@@ -22,6 +22,7 @@ import { CallRegistry } from './registry/call-registry';
 import { callStateProviders } from './registry/call-state.providers';
 import { CallSessionManager } from './session/call-session.manager';
 import { VoicePipelineFactory } from './session/voice-pipeline';
+import { PendingStreams } from './streams/pending-streams';
 import { StreamTokenService } from './streams/stream-token.service';
 import { telephonyMetricProviders } from './telephony.metrics';
 import { CallerRateLimiter } from './twilio/caller-rate-limiter';
@@ -75,6 +76,7 @@ const twilioCallControlProvider = {
     OutboundCallService,
     PhoneNumbersService,
     AdmissionService,
+    PendingStreams,
     StreamTokenService,
     CallSessionManager,
     CallerRateLimiter,

@@ -10,6 +10,7 @@ import { CallsService } from '../calls/calls.service';
 import { AdmissionService } from '../queue/admission.service';
 import { CallQueue } from '../queue/call-queue';
 import { CallRegistry } from '../registry/call-registry';
+import { PendingStreams } from '../streams/pending-streams';
 import { StreamTokenService } from '../streams/stream-token.service';
 import { TwilioCallControl } from '../twilio/rest/twilio-call-control';
 import { ACTIVE_CALLS, MEDIA_FRAMES, MEDIA_INBOUND_LAG } from '../telephony.metrics';
@@ -38,6 +39,7 @@ export class CallSessionManager implements OnModuleInit {
     private readonly queue: CallQueue,
     private readonly admission: AdmissionService,
     private readonly streamTokens: StreamTokenService,
+    private readonly pendingStreams: PendingStreams,
     private readonly pipelines: VoicePipelineFactory,
     private readonly shutdown: ShutdownService,
     @InjectMetric(ACTIVE_CALLS) private readonly active: Gauge<string>,
@@ -52,7 +54,8 @@ export class CallSessionManager implements OnModuleInit {
   onModuleInit(): void {
     this.shutdown.register({
       name: 'live calls',
-      inFlight: () => this.sessions.size,
+      // Calls answered a moment ago count too: their streams are on their way.
+      inFlight: () => this.sessions.size + this.pendingStreams.count(),
       forceStop: () => this.endAll('shutdown'),
       afterDrain: () => this.closeAdmittedCalls(),
     });
@@ -70,6 +73,7 @@ export class CallSessionManager implements OnModuleInit {
       pipelines: this.pipelines,
       callControl: this.callControl,
       loadCall: (organizationId, callId) => this.loadCall(organizationId, callId),
+      onAttached: (callId) => this.pendingStreams.attached(callId),
       maxTurns: this.config.telephony.maxTurns,
       heartbeatMs: Math.max(
         1000,

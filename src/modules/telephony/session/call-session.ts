@@ -41,6 +41,8 @@ export interface CallSessionDeps {
   onFrames: (direction: 'inbound' | 'outbound', count: number) => void;
   /** Seconds an inbound frame was handled later than its stream's timeline says (delay variation). */
   onInboundLag: (seconds: number) => void;
+  /** The stream claimed its call (the drain stops waiting for it to arrive). */
+  onAttached: (callId: string) => void;
   onEnded: (session: CallSession) => void;
 }
 
@@ -194,6 +196,7 @@ export class CallSession implements CallAudioSink {
           if (this.state === 'starting') this.discard(1008, 'stream already used');
           return;
         }
+        this.deps.onAttached(loaded.call.id);
         if (this.state !== 'starting') return; // ended while attaching: end() already closed the call
         await this.deps.registry.register({
           callId: loaded.call.id,

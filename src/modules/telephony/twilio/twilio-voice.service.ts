@@ -6,6 +6,7 @@ import { CallsService } from '../calls/calls.service';
 import type { Customer } from '../customers/customer.entity';
 import { PhoneNumbersRepository } from '../phone-numbers/phone-numbers.repository';
 import { Admission, AdmissionService } from '../queue/admission.service';
+import { PendingStreams } from '../streams/pending-streams';
 import { StreamTokenService } from '../streams/stream-token.service';
 import { CallerRateLimiter } from './caller-rate-limiter';
 import { BUSY_MESSAGE, NOT_IN_SERVICE, SHUTTING_DOWN_MESSAGE, Twiml } from './twiml';
@@ -25,6 +26,7 @@ export class TwilioVoiceService {
     private readonly calls: CallsService,
     private readonly admission: AdmissionService,
     private readonly streamTokens: StreamTokenService,
+    private readonly pendingStreams: PendingStreams,
     private readonly rateLimiter: CallerRateLimiter,
   ) {}
 
@@ -96,6 +98,7 @@ export class TwilioVoiceService {
   private async respond(call: Call, admission: Admission): Promise<string> {
     switch (admission.kind) {
       case 'connect':
+        this.pendingStreams.expect(call.id);
         return Twiml.connectStream(this.mediaStreamUrl(), {
           token: this.streamTokens.issue({
             callId: call.id,
