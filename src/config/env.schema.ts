@@ -579,7 +579,7 @@ export const ENV_SPEC = {
     group: 'Resilience',
     description:
       'Seconds a streamed provider response (chat tokens, speech audio) may go without a chunk once started; past it the stream is cut off as failed (the caller hears the apology) instead of holding the turn.',
-    schema: seconds(15),
+    schema: z.coerce.number().positive().max(600).default(15),
   },
   CIRCUIT_BREAKER_THRESHOLD: {
     group: 'Resilience',

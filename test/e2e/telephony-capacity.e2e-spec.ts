@@ -120,7 +120,10 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
         new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
 
       const replay = await openStream(answer.body, answer.callSid);
-      expect(await closedWith(replay)).toBe(1008);
+      const replayClosed = closedWith(replay);
+      // Garbage right behind the replayed start: the protocol errors must not end the call it names.
+      for (let i = 0; i < 30; i++) replay.send('not json');
+      expect(await replayClosed).toBe(1008);
       // The call's own stream is untouched by the refused one.
       expect(first.readyState).toBe(WebSocket.OPEN);
       expect(await call(answer.callSid)).toMatchObject({ status: 'in_progress', endedAt: null });

@@ -31,13 +31,15 @@ class StreamingProvider {
   }
 }
 
+let registry: Registry;
+
 function factory(): ResilienceFactory {
-  const registry = new Registry();
+  registry = new Registry();
   const labelled = { labelNames: ['provider', 'outcome'], registers: [registry], help: 'h' };
   return new ResilienceFactory(
     loadConfig({ RETRY_MAX_ATTEMPTS: '1', PROVIDER_STREAM_IDLE_TIMEOUT: '0.2' }),
     new Gauge({ name: 'circuit', ...labelled }),
-    new Counter({ name: 'calls', ...labelled }),
+    new Counter({ name: 'switchboard_provider_calls_total', ...labelled }),
     new Histogram({ name: 'latency', ...labelled }),
     new Counter({ name: 'retries', ...labelled }),
   );
@@ -69,6 +71,10 @@ describe(openStream.name, () => {
     await expect(reading).rejects.toThrow('speech stream stalled');
     expect(received).toEqual(['first']);
     await provider.closed;
+    // Counted apart from the start, which succeeded.
+    expect(await registry.getSingleMetricAsString('switchboard_provider_calls_total')).toContain(
+      'switchboard_provider_calls_total{provider="speech",outcome="stalled"} 1',
+    );
   });
 
   it('does not count the reader’s own pauses between chunks as the provider stalling', async () => {

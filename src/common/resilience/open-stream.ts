@@ -68,10 +68,11 @@ async function* readWatched<U>(
       const quietMs = waitingSince === undefined ? 0 : performance.now() - waitingSince;
       if (quietMs < idleMs) return watch(idleMs - quietMs);
       abort();
+      policy.noteStalled(quietMs / 1000);
       stall(
         new ExternalProviderError(
           policy.name,
-          `${policy.name} stream stalled: no data for ${Math.round(quietMs / 1000)} s`,
+          `${policy.name} stream stalled: no data for ${(quietMs / 1000).toFixed(1)} s`,
         ),
       );
     }, delay);

@@ -10,7 +10,14 @@ import { CircuitOpenError, ExternalProviderError } from '../errors/domain-error'
 import { providerStatusOf } from './retryable-error';
 
 export type ProviderCallOutcome =
-  'success' | 'failure' | 'timeout' | 'circuit_open' | 'rejected' | 'fallback' | 'cancelled';
+  | 'success'
+  | 'failure'
+  | 'timeout'
+  | 'circuit_open'
+  | 'rejected'
+  | 'fallback'
+  | 'cancelled'
+  | 'stalled';
 
 /**
  * The caller gave up (a barge-in, a hang-up): not the provider's failure, so never retried and never counted
@@ -57,6 +64,14 @@ export class ProviderPolicy {
     readonly streamIdleTimeoutMs: number,
     private readonly defaultFallback?: ProviderFallback<unknown>,
   ) {}
+
+  /**
+   * A stream that had started (counted as a success then) stalled mid-body: counted on its own, since
+   * cockatiel's breaker only sees the wait for the response to start.
+   */
+  noteStalled(seconds: number): void {
+    this.observer.onCall(this.name, 'stalled', seconds);
+  }
 
   get state(): 'closed' | 'open' | 'half_open' | 'isolated' {
     return STATE_NAMES[this.breaker.state];

@@ -17,7 +17,7 @@ export const resilienceMetricProviders = [
   }),
   makeCounterProvider({
     name: PROVIDER_CALLS_METRIC,
-    help: 'Calls to external providers by outcome (success, failure, timeout, circuit_open, rejected, fallback, cancelled: the caller gave up).',
+    help: 'Calls to external providers by outcome (success, failure, timeout, circuit_open, rejected, fallback, cancelled: the caller gave up, stalled: a started stream went silent).',
     labelNames: ['provider', 'outcome'],
   }),
   makeHistogramProvider({

@@ -345,6 +345,9 @@ export class CallSession implements CallAudioSink {
 
   /** Ends the call (idempotent): pipeline closed, registry entry removed, record terminal, socket closed. */
   async end(status: 'completed' | 'failed' | 'canceled', reason: string): Promise<void> {
+    // Whether this stream owns the call its token names is known once its start has finished: a replayed
+    // token's stream (refused there) must not end the call another stream is serving.
+    if (this.state === 'starting') await this.afterStart();
     if (this.state === 'ending' || this.state === 'ended') return;
     if (this.transferring) {
       // A transfer's <Dial> stops (or drops) the stream before transfer() has ended the call itself.

@@ -386,6 +386,8 @@ export class VoiceConversationPipeline implements VoicePipeline {
           // did, and the call's record must show it.
           if (event.type === 'tool_result') {
             await this.recordToolTurn(event);
+            // Its call action (a transfer, a hang-up) is dropped with the reply: the caller did not hear it.
+            if (signal.aborted) break;
             continue;
           }
           if (signal.aborted) break;
