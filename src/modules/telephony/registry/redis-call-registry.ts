@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { ChainableCommander, default as Redis } from 'ioredis';
 import { CallRegistry, RegisteredCall } from './call-registry';
 
 const PREFIX = 'switchboard:calls';
@@ -28,10 +28,7 @@ export class RedisCallRegistry extends CallRegistry {
     const now = Date.now();
     // The webhook and the media stream of one call may reach different instances: the call moves to the one
     // serving its stream, and stops counting against the capacity of the one that admitted it.
-    const previous = await this.redis.hget(this.callKey(call.callId), 'instanceId');
-    const moved = previous && previous !== this.instanceId ? [previous] : [];
-    const transaction = this.redis.multi();
-    for (const instanceId of moved) transaction.zrem(this.instanceKey(instanceId), call.callId);
+    const transaction = await this.releasedByOtherOwner(call.callId);
     await transaction
       .hset(this.callKey(call.callId), {
         callId: call.callId,
@@ -52,13 +49,16 @@ export class RedisCallRegistry extends CallRegistry {
 
   /** Also from another instance (a status callback may reach any): the call leaves its owner's count too. */
   async unregister(callId: string): Promise<void> {
+    const transaction = await this.releasedByOtherOwner(callId);
+    await transaction.del(this.callKey(callId)).zrem(this.instanceKey(), callId).exec();
+  }
+
+  /** A transaction that starts by taking the call out of its owner's count, when the owner is another instance. */
+  private async releasedByOtherOwner(callId: string): Promise<ChainableCommander> {
     const owner = await this.redis.hget(this.callKey(callId), 'instanceId');
-    const transaction = this.redis
-      .multi()
-      .del(this.callKey(callId))
-      .zrem(this.instanceKey(), callId);
+    const transaction = this.redis.multi();
     if (owner && owner !== this.instanceId) transaction.zrem(this.instanceKey(owner), callId);
-    await transaction.exec();
+    return transaction;
   }
 
   async countLocal(): Promise<number> {
