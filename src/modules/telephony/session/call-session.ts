@@ -192,21 +192,15 @@ export class CallSession implements CallAudioSink {
           this.logger.warn(
             `Refused a media stream for call ${loaded.call.id}: ${attached === 'ended' ? 'the call has ended' : 'another stream already attached'}`,
           );
-          this.call = undefined;
-          if (this.state === 'starting') this.discard(1008, 'stream already used');
+          this.discard(1008, 'stream already used');
           return;
         }
         this.deps.onAttached(loaded.call.id);
-        if (this.state !== 'starting') return; // ended while attaching: end() already closed the call
+        // Nothing ends the session while this runs (end() waits for the start), so no step below races one.
         await this.deps.registry.register({
           callId: loaded.call.id,
           organizationId: loaded.call.organizationId,
         });
-        if (this.state !== 'starting') {
-          // end() unregistered before this registration landed: take it back, or its slot stays taken.
-          await this.deps.registry.unregister(loaded.call.id);
-          return;
-        }
         this.heartbeat = setInterval(
           () =>
             void this.deps.registry
