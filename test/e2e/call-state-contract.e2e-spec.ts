@@ -70,6 +70,17 @@ if (redisUrl)
       expect(await streaming.countLocal()).toBe(0);
       expect(await streaming.get(call)).toBeUndefined();
     });
+
+    it('keeps a call in the count of its owner when the instance it left still sends a heartbeat', async () => {
+      const [admitting, streaming] = [instance('d'), instance('e')];
+      const call = id();
+      await admitting.register({ callId: call, organizationId: 'org' });
+      await streaming.register({ callId: call, organizationId: 'org' });
+
+      expect(await admitting.heartbeat(call)).toBe(true);
+      expect(await admitting.countLocal()).toBe(0);
+      expect(await streaming.countLocal()).toBe(1);
+    });
   });
 
 describe.each(backends)('Call registry and queue contract: %s', (_name, create) => {

@@ -1,7 +1,40 @@
-import type { ChainableCommander, default as Redis } from 'ioredis';
+import type Redis from 'ioredis';
 import { CallRegistry, RegisteredCall } from './call-registry';
 
 const PREFIX = 'switchboard:calls';
+
+// Each change reads the call's owner and updates the owners' counts in one step: read first and written after,
+// an instance taking the call over in between left it counted by two instances (for the registry's TTL).
+// The owner's set is named from the hash, so these scripts suit one Redis (or a primary), not Redis Cluster.
+
+// KEYS: the call, this instance's set. ARGV: call id, organization, instance id, now, TTL, instance set prefix.
+// The webhook and the media stream of one call may reach different instances: the call moves to the one
+// serving its stream, and stops counting against the capacity of the one that admitted it.
+const REGISTER = `
+local owner = redis.call('HGET', KEYS[1], 'instanceId')
+if owner and owner ~= ARGV[3] then redis.call('ZREM', ARGV[6] .. owner, ARGV[1]) end
+redis.call('HSET', KEYS[1], 'callId', ARGV[1], 'organizationId', ARGV[2], 'instanceId', ARGV[3], 'registeredAt', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[2], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[1])
+`;
+
+// KEYS: the call. ARGV: call id, now, TTL, instance set prefix. Extends the call in its owner's count, whoever
+// sends it: a heartbeat racing a takeover must not put the call back in the count of the instance it left.
+const HEARTBEAT = `
+local owner = redis.call('HGET', KEYS[1], 'instanceId')
+if not owner then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', ARGV[4] .. owner, tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
+return 1
+`;
+
+// KEYS: the call, this instance's set. ARGV: call id, instance set prefix.
+const UNREGISTER = `
+local owner = redis.call('HGET', KEYS[1], 'instanceId')
+if owner then redis.call('ZREM', ARGV[2] .. owner, ARGV[1]) end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+`;
 
 /**
  * Redis registry: one hash per call with a TTL (`switchboard:calls:call:<id>`), and per instance a sorted set
@@ -25,40 +58,43 @@ export class RedisCallRegistry extends CallRegistry {
   }
 
   async register(call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>): Promise<void> {
-    const now = Date.now();
-    // The webhook and the media stream of one call may reach different instances: the call moves to the one
-    // serving its stream, and stops counting against the capacity of the one that admitted it.
-    const transaction = await this.releasedByOtherOwner(call.callId);
-    await transaction
-      .hset(this.callKey(call.callId), {
-        callId: call.callId,
-        organizationId: call.organizationId,
-        instanceId: this.instanceId,
-        registeredAt: String(now),
-      })
-      .pexpire(this.callKey(call.callId), this.ttlMs)
-      .zadd(this.instanceKey(), now + this.ttlMs, call.callId)
-      .exec();
+    await this.redis.eval(
+      REGISTER,
+      2,
+      this.callKey(call.callId),
+      this.instanceKey(),
+      call.callId,
+      call.organizationId,
+      this.instanceId,
+      Date.now(),
+      this.ttlMs,
+      this.instanceKey(''),
+    );
   }
 
   async heartbeat(callId: string): Promise<boolean> {
-    const extended = await this.redis.pexpire(this.callKey(callId), this.ttlMs);
-    if (extended === 1) await this.redis.zadd(this.instanceKey(), Date.now() + this.ttlMs, callId);
+    const extended = await this.redis.eval(
+      HEARTBEAT,
+      1,
+      this.callKey(callId),
+      callId,
+      Date.now(),
+      this.ttlMs,
+      this.instanceKey(''),
+    );
     return extended === 1;
   }
 
   /** Also from another instance (a status callback may reach any): the call leaves its owner's count too. */
   async unregister(callId: string): Promise<void> {
-    const transaction = await this.releasedByOtherOwner(callId);
-    await transaction.del(this.callKey(callId)).zrem(this.instanceKey(), callId).exec();
-  }
-
-  /** A transaction that starts by taking the call out of its owner's count, when the owner is another instance. */
-  private async releasedByOtherOwner(callId: string): Promise<ChainableCommander> {
-    const owner = await this.redis.hget(this.callKey(callId), 'instanceId');
-    const transaction = this.redis.multi();
-    if (owner && owner !== this.instanceId) transaction.zrem(this.instanceKey(owner), callId);
-    return transaction;
+    await this.redis.eval(
+      UNREGISTER,
+      2,
+      this.callKey(callId),
+      this.instanceKey(),
+      callId,
+      this.instanceKey(''),
+    );
   }
 
   async countLocal(): Promise<number> {
