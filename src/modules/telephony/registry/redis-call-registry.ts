@@ -2,6 +2,8 @@ import type Redis from 'ioredis';
 import { CallRegistry, RegisteredCall } from './call-registry';
 
 const PREFIX = 'switchboard:calls';
+/** An instance's sorted set is this followed by its id; the scripts name another owner's set with it. */
+const INSTANCE_KEY_PREFIX = `${PREFIX}:instance:`;
 
 // Each change reads the call's owner and updates the owners' counts in one step: read first and written after,
 // an instance taking the call over in between left it counted by two instances (for the registry's TTL).
@@ -53,8 +55,8 @@ export class RedisCallRegistry extends CallRegistry {
     return `${PREFIX}:call:${callId}`;
   }
 
-  private instanceKey(instanceId = this.instanceId): string {
-    return `${PREFIX}:instance:${instanceId}`;
+  private instanceKey(): string {
+    return `${INSTANCE_KEY_PREFIX}${this.instanceId}`;
   }
 
   async register(call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>): Promise<void> {
@@ -68,7 +70,7 @@ export class RedisCallRegistry extends CallRegistry {
       this.instanceId,
       Date.now(),
       this.ttlMs,
-      this.instanceKey(''),
+      INSTANCE_KEY_PREFIX,
     );
   }
 
@@ -80,7 +82,7 @@ export class RedisCallRegistry extends CallRegistry {
       callId,
       Date.now(),
       this.ttlMs,
-      this.instanceKey(''),
+      INSTANCE_KEY_PREFIX,
     );
     return extended === 1;
   }
@@ -93,7 +95,7 @@ export class RedisCallRegistry extends CallRegistry {
       this.callKey(callId),
       this.instanceKey(),
       callId,
-      this.instanceKey(''),
+      INSTANCE_KEY_PREFIX,
     );
   }
 
