@@ -583,12 +583,14 @@ export const ENV_SPEC = {
   },
   CIRCUIT_BREAKER_THRESHOLD: {
     group: 'Resilience',
-    description: 'Consecutive retryable failures that open a provider circuit.',
+    description:
+      'Consecutive retryable failures that open a provider circuit; as many started streams stalling mid-body in a row (none finishing in between) open it too.',
     schema: z.coerce.number().int().min(1).default(5),
   },
   CIRCUIT_BREAKER_HALF_OPEN_AFTER: {
     group: 'Resilience',
-    description: 'Seconds an open circuit waits before letting one trial call through (half-open).',
+    description:
+      'Seconds an open circuit waits before letting one trial call through (half-open). A circuit opened by stalled streams lets calls through again after it, and opens again at the next stall until a stream is read to its end.',
     schema: seconds(30),
   },
   ENABLE_METRICS: {

@@ -90,6 +90,7 @@ async function* readWatched<U>(
       waitingSince = undefined;
       if (result.done) {
         done = true;
+        policy.noteStreamFinished();
         return;
       }
       yield result.value;

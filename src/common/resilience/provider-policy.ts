@@ -3,6 +3,7 @@ import {
   BulkheadRejectedError,
   CircuitBreakerPolicy,
   CircuitState,
+  IDisposable,
   IPolicy,
   TaskCancelledError,
 } from 'cockatiel';
@@ -32,6 +33,7 @@ export class CallerAbortedError extends Error {
 
 export interface ProviderPolicyObserver {
   onCall(provider: string, outcome: ProviderCallOutcome, seconds: number): void;
+  onStallsOpenedCircuit?(provider: string, stalledInARow: number): void;
 }
 
 export interface ProviderCallContext {
@@ -42,11 +44,22 @@ export interface ProviderCallContext {
 
 export type ProviderFallback<T> = (error: Error) => T | Promise<T>;
 
-const STATE_NAMES: Record<CircuitState, 'closed' | 'open' | 'half_open' | 'isolated'> = {
+export interface ProviderPolicySettings {
+  /** How long a started stream (see openStream) may go without a chunk before it counts as failed. */
+  streamIdleTimeoutMs: number;
+  /** Streams stalled in a row (none finishing in between) that open the circuit. */
+  stallThreshold: number;
+  /** How long a circuit opened by stalls stays open before calls go through again. */
+  stallOpenMs: number;
+  fallback?: ProviderFallback<unknown>;
+}
+
+const STATE_NAMES: Record<CircuitState, 'closed' | 'open' | 'half_open'> = {
   [CircuitState.Closed]: 'closed',
   [CircuitState.Open]: 'open',
   [CircuitState.HalfOpen]: 'half_open',
-  [CircuitState.Isolated]: 'isolated',
+  // Only ever held open by stalled streams (see noteStalled): open, to whoever watches the circuit.
+  [CircuitState.Isolated]: 'open',
 };
 
 /**
@@ -55,25 +68,58 @@ const STATE_NAMES: Record<CircuitState, 'closed' | 'open' | 'half_open' | 'isola
  * {@link ExternalProviderError} carrying the provider's status; our own programming errors pass through as is.
  */
 export class ProviderPolicy {
+  /** Started streams that stalled since the last one finished. */
+  private stalledInARow = 0;
+  /** Held open by stalls (cockatiel's breaker only ever sees the wait for a stream to start). */
+  private heldOpen?: IDisposable;
+  /** Released from a stall-opened circuit and not yet seen a stream finish: one more stall opens it again. */
+  private onTrial = false;
+
   constructor(
     readonly name: string,
     private readonly policy: IPolicy,
     private readonly breaker: CircuitBreakerPolicy,
     private readonly observer: ProviderPolicyObserver,
-    /** How long a started stream (see openStream) may go without a chunk before it counts as failed. */
-    readonly streamIdleTimeoutMs: number,
-    private readonly defaultFallback?: ProviderFallback<unknown>,
+    private readonly settings: ProviderPolicySettings,
   ) {}
 
+  get streamIdleTimeoutMs(): number {
+    return this.settings.streamIdleTimeoutMs;
+  }
+
   /**
-   * A stream that had started (counted as a success then) stalled mid-body: counted on its own, since
-   * cockatiel's breaker only sees the wait for the response to start.
+   * A stream that had started (counted as a success then) stalled mid-body. A provider that accepts requests
+   * and then sends nothing keeps its breaker closed, every start succeeding; so stalls are counted here, and
+   * enough of them in a row hold the circuit open, sending callers to the fallback (the next speech provider,
+   * the local agent) at once instead of after each stream's idle timeout.
    */
   noteStalled(seconds: number): void {
     this.observer.onCall(this.name, 'stalled', seconds);
+    this.stalledInARow++;
+    // Already open for failed starts: cockatiel's own timing stands.
+    if (this.heldOpen || this.breaker.state === CircuitState.Open) return;
+    if (this.onTrial || this.stalledInARow >= this.settings.stallThreshold) this.holdOpen();
   }
 
-  get state(): 'closed' | 'open' | 'half_open' | 'isolated' {
+  /** A started stream was read to its end: the provider is streaming again. */
+  noteStreamFinished(): void {
+    this.stalledInARow = 0;
+    this.onTrial = false;
+  }
+
+  private holdOpen(): void {
+    const handle = this.breaker.isolate();
+    this.heldOpen = handle;
+    this.observer.onStallsOpenedCircuit?.(this.name, this.stalledInARow);
+    setTimeout(() => {
+      this.heldOpen = undefined;
+      this.stalledInARow = 0;
+      this.onTrial = true;
+      handle.dispose();
+    }, this.settings.stallOpenMs).unref();
+  }
+
+  get state(): 'closed' | 'open' | 'half_open' {
     return STATE_NAMES[this.breaker.state];
   }
 
@@ -103,7 +149,7 @@ export class ProviderPolicy {
       }
       const error = this.translate(raw);
       const fallback =
-        options.fallback ?? (this.defaultFallback as ProviderFallback<T> | undefined);
+        options.fallback ?? (this.settings.fallback as ProviderFallback<T> | undefined);
       if (
         fallback &&
         (error instanceof ExternalProviderError || error instanceof CircuitOpenError)

@@ -3,6 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import {
   bulkhead,
   circuitBreaker,
+  CircuitState,
   ConsecutiveBreaker,
   decorrelatedJitterGenerator,
   ExponentialBackoff,
@@ -49,7 +50,7 @@ export interface ProviderPolicyOptions {
   retryable?: (error: unknown) => boolean;
 }
 
-const STATE_VALUE = { closed: 0, open: 1, half_open: 2, isolated: 3 } as const;
+const STATE_VALUE = { closed: 0, open: 1, half_open: 2 } as const;
 
 /**
  * Builds the one Cockatiel policy each external provider's calls go through. Defaults come from the
@@ -109,18 +110,18 @@ export class ResilienceFactory implements ProviderPolicyObserver {
     if (options.bulkhead)
       layers.unshift(bulkhead(options.bulkhead.limit, options.bulkhead.queue ?? 0));
 
-    const policy = new ProviderPolicy(
-      name,
-      wrap(...layers),
-      breaker,
-      this,
-      options.streamIdleTimeoutMs ?? defaults.streamIdleTimeoutMs,
-      options.fallback,
-    );
+    const policy = new ProviderPolicy(name, wrap(...layers), breaker, this, {
+      streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? defaults.streamIdleTimeoutMs,
+      stallThreshold: defaults.breakerThreshold,
+      stallOpenMs: options.halfOpenAfterMs ?? defaults.halfOpenAfterMs,
+      fallback: options.fallback,
+    });
     this.circuitState.set({ provider: name }, 0);
-    breaker.onStateChange(() => {
+    breaker.onStateChange((raw) => {
       const state = policy.state;
       this.circuitState.set({ provider: name }, STATE_VALUE[state]);
+      // Held open by stalled streams: onStallsOpenedCircuit says so, and why.
+      if (raw === CircuitState.Isolated) return;
       const message = `Circuit for ${name} is now ${state}`;
       if (state === 'open') this.logger.warn(message);
       else this.logger.log(message);
@@ -133,6 +134,12 @@ export class ResilienceFactory implements ProviderPolicyObserver {
   /** Circuit state of every provider policy created so far (for /health/detailed). */
   circuitStates(): Record<string, ProviderPolicy['state']> {
     return Object.fromEntries([...this.policies].map(([name, policy]) => [name, policy.state]));
+  }
+
+  onStallsOpenedCircuit(provider: string, stalledInARow: number): void {
+    this.logger.warn(
+      `Circuit for ${provider} is now open: ${stalledInARow} of its streams in a row stalled mid-body`,
+    );
   }
 
   onCall(provider: string, outcome: string, seconds: number): void {

@@ -12,7 +12,7 @@ export const PROVIDER_RETRIES_METRIC = 'switchboard_provider_retries_total';
 export const resilienceMetricProviders = [
   makeGaugeProvider({
     name: CIRCUIT_STATE_METRIC,
-    help: 'Circuit breaker state per external provider: 0 closed, 1 open, 2 half-open, 3 isolated.',
+    help: 'Circuit breaker state per external provider: 0 closed, 1 open (failed starts, or streams stalling mid-body), 2 half-open.',
     labelNames: ['provider'],
   }),
   makeCounterProvider({
