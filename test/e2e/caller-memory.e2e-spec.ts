@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { CustomerMemoryService } from '../../src/modules/memory/customer-memory/customer-memory.service';
 import { registerAccount, type Account } from '../factories/account.factory';
 import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
 import { OpenAiStandIn, type StandInChatRequest } from '../support/openai-stand-in';
@@ -90,11 +91,29 @@ describe('Caller memory across calls (e2e, real media streams)', () => {
 
   it('stores what the agent learned on the first call, and a summary of it afterwards', async () => {
     const before = openai.requests.length;
-    const first = await callAndWait(sut, owner, {
-      from: caller,
-      to: number.e164,
-      audio: sharedAudio('order'),
-    });
+    // A spy that counts, not a mock: the real service runs.
+    const recall = jest.spyOn(sut.app.get(CustomerMemoryService), 'recallVector');
+    let first: Awaited<ReturnType<typeof callAndWait>>;
+    try {
+      first = await callAndWait(sut, owner, {
+        from: caller,
+        to: number.e164,
+        audio: Buffer.concat([
+          sharedAudio('order'),
+          Buffer.alloc(8000 * 1.2, 0xff),
+          sharedAudio('goodbye'),
+        ]),
+      });
+      // A new caller: no search of their memories until the remember tool has stored one (on the first
+      // turn), then on every turn (the second).
+      const searches = recall.mock.calls.map((args) =>
+        args[2] === undefined ? 'opening' : 'turn',
+      );
+      expect(searches).toEqual(['opening', 'turn']);
+    } finally {
+      recall.mockRestore();
+    }
+    expect(first.turns.filter((turn) => turn.role === 'caller')).toHaveLength(2);
     expect(systemPromptAfter(before)).not.toContain('order 4572');
     customerId = first.call.customerId!;
     firstCallId = first.call.id;

@@ -71,7 +71,7 @@ export class AgentRuntime {
     ]);
     const scope = this.retrievalScope(options, opening);
     const { agent: settings } = this.config;
-    return new AgentConversation(
+    const conversation: AgentConversation = new AgentConversation(
       {
         ...options,
         contextTokens: settings.contextTokens,
@@ -84,20 +84,27 @@ export class AgentRuntime {
         fallback: this.local,
         tools: this.tools,
         fallbacks: this.fallbacks,
-        retrieve: (input) => this.retrieve(options, scope, input),
-        onEnd: (conversation, outcome) => this.queuePostCall(conversation, outcome),
+        retrieve: (input) => {
+          // The caller's first memory may come from this call's remember tool: searched from then on.
+          if (options.customerId !== null && conversation.toolsUsed.has(REMEMBER_TOOL)) {
+            scope.memory = true;
+          }
+          return this.retrieve(options, scope, input);
+        },
+        onEnd: (ended, outcome) => this.queuePostCall(ended, outcome),
       },
       opening ?? [],
       advice,
     );
+    return conversation;
   }
 
   /**
    * What a conversation's turns search. A chat searches everything on every turn (whoever tests an agent may
    * add a document or a memory between two messages). A call, where every turn's statements cost the caller
-   * time, skips what cannot answer: the caller's memories when the call opened with none (read, not failed)
-   * and nothing in it can store one (the remember tool), and the knowledge base once a search found it empty
-   * (a document added during the call is searched from the next call on).
+   * time, skips what cannot answer: the caller's memories when the call opened with none (read, not failed),
+   * until its remember tool stores one (see open), and the knowledge base once a search found it empty (a
+   * document added during the call is searched from the next call on).
    */
   private retrievalScope(
     options: OpenConversation,
@@ -105,10 +112,7 @@ export class AgentRuntime {
   ): RetrievalScope {
     const memory =
       options.customerId !== null &&
-      (options.channel !== 'phone' ||
-        opening === undefined ||
-        opening.length > 0 ||
-        this.tools.offered(options).some((tool) => tool.name === REMEMBER_TOOL));
+      (options.channel !== 'phone' || opening === undefined || opening.length > 0);
     return { knowledge: true, memory };
   }
 
