@@ -1,13 +1,10 @@
-import * as Sentry from '@sentry/nestjs';
+import { existsSync } from 'node:fs';
+import { startErrorReporting } from './common/errors/error-reporting';
 
-// Sentry must hook modules before anything else loads, so this runs ahead of config validation and reads the
-// raw variable; an invalid DSN is still reported by the config validation that follows.
-const dsn = process.env.SENTRY_DSN?.trim();
-if (dsn) {
-  Sentry.init({
-    dsn,
-    environment: process.env.NODE_ENV ?? 'development',
-    sendDefaultPii: false,
-    tracesSampleRate: 0,
-  });
-}
+// Runs before anything else loads (main.ts imports it first): Sentry must hook modules before they load, so
+// this reads the raw variables, .env included, ahead of config validation (which still reports a bad DSN).
+if (existsSync('.env')) process.loadEnvFile('.env');
+startErrorReporting({
+  dsn: process.env.SENTRY_DSN,
+  environment: process.env.NODE_ENV ?? 'development',
+});

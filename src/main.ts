@@ -2,7 +2,6 @@ import './instrument';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { existsSync } from 'node:fs';
 import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
 import { BootError } from './common/errors/boot-error';
@@ -11,7 +10,6 @@ import { loadConfig } from './config/app-config';
 import { ConfigValidationError } from './config/config-validation.error';
 
 async function bootstrap(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),

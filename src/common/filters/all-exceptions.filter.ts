@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import * as Sentry from '@sentry/nestjs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mapError } from '../errors/error-response';
+import { reportError } from '../errors/error-reporting';
 
 /**
  * The single place where errors become HTTP responses. Domain errors map by kind, Nest's and Fastify's own
@@ -20,7 +20,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const mapped = mapError(exception, String(request.id));
     if (mapped.unexpected) {
       this.logger.error(exception instanceof Error ? exception : new Error(String(exception)));
-      Sentry.captureException(exception);
+      reportError(exception);
     }
     if (reply.sent) return;
     void reply.status(mapped.status).headers(mapped.headers).send(mapped.body);

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { flushErrorReports } from '../errors/error-reporting';
 
 /** Something with live work to finish before the process exits (HTTP requests now; calls later). */
 export interface DrainParticipant {
@@ -70,6 +71,8 @@ export class ShutdownService implements BeforeApplicationShutdown {
           ),
         );
     }
+    // What went wrong while draining is reported before the process exits.
+    await flushErrorReports(2000);
   }
 
   private totalInFlight(): number {
