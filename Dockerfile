@@ -35,5 +35,7 @@ STOPSIGNAL SIGTERM
 # A 32 MiB young generation (Node's default: 16) lets a busy call's short-lived objects die young instead of
 # being promoted and collected by full mark-compacts, whose pauses delay audio frames; and the old generation may
 # grow to twice what the last full collection kept before the next one, where V8's own heuristic often allowed
-# only a few percent more under steady call load (full collections every second or two). docs/performance.md.
-CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=100", "dist/src/main.js"]
+# only a few percent more under steady call load (full collections every second or two); and no "memory reducer"
+# collections, the full ones V8 starts when the allocation rate drops, which came as traffic resumed after a quiet
+# spell and delayed turns by 20-30 ms (the heap keeps its size through the quiet). docs/performance.md.
+CMD ["node", "--max-semi-space-size=32", "--heap-growing-percent=100", "--no-memory-reducer", "dist/src/main.js"]

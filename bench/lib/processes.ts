@@ -9,7 +9,11 @@ const ROOT = path.join(__dirname, '..', '..');
  * The V8 flags production runs Switchboard with (the Dockerfile's CMD, `npm start`), given to the baselines'
  * servers too: every server measured runs on the same runtime settings.
  */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32', '--heap-growing-percent=100'];
+export const SERVER_NODE_FLAGS = [
+  '--max-semi-space-size=32',
+  '--heap-growing-percent=100',
+  '--no-memory-reducer',
+];
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 export interface Usage {

@@ -302,8 +302,10 @@ export class VoiceConversationPipeline implements VoicePipeline {
     const early = settledWithin(analysis, SENTIMENT_WITH_TURN_MS);
     const sentimentBy = this.providers.sentiment.name;
     // Stored while the agent retrieves and thinks: the reply does not wait for the row. Written on the next
-    // turn of the event loop, once the reply's request (built in this one) has left: a statement sent first
-    // put its serialising and the database's wake-up in front of the model's first token.
+    // turn of the event loop: when the turn searches nothing, the reply's request (built in this one) has left
+    // by then (a statement sent first put its serialising and the database's wake-up in front of the model's
+    // first token); when it searches the caller's memories or the knowledge base, the write runs beside that
+    // query.
     const callerTurn = this.recordTurnInOrder(
       Promise.all([early, nextLoopTurn()]).then(([sentiment]) => ({
         role: 'caller' as const,
