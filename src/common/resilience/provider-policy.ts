@@ -3,7 +3,6 @@ import {
   BulkheadRejectedError,
   CircuitBreakerPolicy,
   CircuitState,
-  IDisposable,
   IPolicy,
   TaskCancelledError,
 } from 'cockatiel';
@@ -70,8 +69,6 @@ const STATE_NAMES: Record<CircuitState, 'closed' | 'open' | 'half_open'> = {
 export class ProviderPolicy {
   /** Started streams that stalled since the last one finished. */
   private stalledInARow = 0;
-  /** Held open by stalls (cockatiel's breaker only ever sees the wait for a stream to start). */
-  private heldOpen?: IDisposable;
   /** Released from a stall-opened circuit and not yet seen a stream finish: one more stall opens it again. */
   private onTrial = false;
 
@@ -96,8 +93,10 @@ export class ProviderPolicy {
   noteStalled(seconds: number): void {
     this.observer.onCall(this.name, 'stalled', seconds);
     this.stalledInARow++;
-    // Already open for failed starts: cockatiel's own timing stands.
-    if (this.heldOpen || this.breaker.state === CircuitState.Open) return;
+    // Already held open by stalls (isolated: nothing else isolates it), or open for failed starts, whose
+    // timing stands.
+    const state = this.breaker.state;
+    if (state === CircuitState.Isolated || state === CircuitState.Open) return;
     if (this.onTrial || this.stalledInARow >= this.settings.stallThreshold) this.holdOpen();
   }
 
@@ -109,10 +108,8 @@ export class ProviderPolicy {
 
   private holdOpen(): void {
     const handle = this.breaker.isolate();
-    this.heldOpen = handle;
     this.observer.onStallsOpenedCircuit?.(this.name, this.stalledInARow);
     setTimeout(() => {
-      this.heldOpen = undefined;
       this.stalledInARow = 0;
       this.onTrial = true;
       handle.dispose();

@@ -112,7 +112,11 @@ export class ResilienceFactory implements ProviderPolicyObserver {
 
     const policy = new ProviderPolicy(name, wrap(...layers), breaker, this, {
       streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? defaults.streamIdleTimeoutMs,
-      stallThreshold: defaults.breakerThreshold,
+      // A sampling breaker's threshold is a rate: stalls in a row are then counted against the default count.
+      stallThreshold:
+        breakerOptions.kind === 'consecutive'
+          ? breakerOptions.threshold
+          : defaults.breakerThreshold,
       stallOpenMs: options.halfOpenAfterMs ?? defaults.halfOpenAfterMs,
       fallback: options.fallback,
     });
