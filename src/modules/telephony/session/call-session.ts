@@ -86,7 +86,16 @@ export class CallSession implements CallAudioSink {
       () => this.abort('no start message within 10 s'),
       START_TIMEOUT_MS,
     );
-    socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    socket.on('message', (data, isBinary) => {
+      // A throw in a socket listener is an uncaught exception: it would take every call on the instance down
+      // with it. A fault confined to one stream ends that stream's call, nothing else.
+      try {
+        this.onMessage(data as Buffer, isBinary);
+      } catch (error) {
+        this.logger.error(error instanceof Error ? error : new Error(String(error)));
+        void this.end('failed', 'internal_error');
+      }
+    });
     socket.on('close', () => void this.onSocketClosed());
     socket.on('error', (error) => this.logger.warn(`Media socket error: ${error.message}`));
   }
@@ -112,6 +121,9 @@ export class CallSession implements CallAudioSink {
     } catch {
       return this.protocolError('unparseable JSON');
     }
+    // `null`, a number or an array parse fine and are not messages.
+    if (typeof message !== 'object' || message === null || Array.isArray(message))
+      return this.protocolError('not a JSON object');
     // Hot path: 50 media messages a second per call skip schema validation.
     if (message.event === 'media') {
       const payload = message.media?.payload;
