@@ -109,6 +109,26 @@ describe.each(backends)('Call registry and queue contract: %s', (_name, create) 
     expect(await registry.get(a)).toBeUndefined();
   });
 
+  it('gives simultaneous registrations within a limit only the slots that are free', async () => {
+    const held = id();
+    await registry.register({ callId: held, organizationId: 'org' });
+    const callers = Array.from({ length: 6 }, () => id());
+
+    const outcomes = await Promise.all(
+      callers.map((callId) => registry.registerWithin({ callId, organizationId: 'org' }, 3)),
+    );
+
+    expect(outcomes.filter(Boolean)).toHaveLength(2);
+    expect(await registry.countLocal()).toBe(3);
+    const admitted = callers.filter((_, i) => outcomes[i]);
+    for (const callId of admitted) expect(await registry.get(callId)).toBeDefined();
+    // A call already counted here is let through (a retried webhook), without taking a second slot.
+    expect(await registry.registerWithin({ callId: held, organizationId: 'org' }, 3)).toBe(true);
+    expect(await registry.countLocal()).toBe(3);
+    await registry.unregister(held);
+    expect(await registry.registerWithin({ callId: id(), organizationId: 'org' }, 3)).toBe(true);
+  });
+
   it('expires orphans that stop sending heartbeats, and keeps those that do', async () => {
     const [orphan, alive] = [id(), id()];
     await registry.register({ callId: orphan, organizationId: 'org' });

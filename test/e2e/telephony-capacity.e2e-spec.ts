@@ -7,6 +7,7 @@ import {
   postSignedWebhook,
 } from '../../scripts/call-simulator/twilio-caller';
 import { Call } from '../../src/modules/telephony/calls/call.entity';
+import { CallsService } from '../../src/modules/telephony/calls/calls.service';
 import { CustomersRepository } from '../../src/modules/telephony/customers/customers.repository';
 import { CallQueue } from '../../src/modules/telephony/queue/call-queue';
 import { CallRegistry } from '../../src/modules/telephony/registry/call-registry';
@@ -106,6 +107,32 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       );
 
       expect(await closed).toBe(1008);
+    });
+
+    it('treats JSON that is not an object (null, a number, an array) as a protocol error, and the call goes on', async () => {
+      const { ring, openStream, call } = helpers(sut, number);
+      const answer = await ring();
+      const socket = await openStream(answer.body, answer.callSid);
+      await waitFor(
+        () => call(answer.callSid),
+        (c) => c.status === 'in_progress',
+      );
+      // Before any start too: an unauthenticated socket must not be able to take the instance down.
+      const stranger = new WebSocket(helpers(sut, number).mediaUrl);
+      await new Promise((resolve) => stranger.once('open', resolve));
+      for (const text of ['null', '42', '[]', '"media"']) {
+        stranger.send(text);
+        socket.send(text);
+      }
+      socket.send(JSON.stringify({ event: 'media', media: null }));
+      socket.send(JSON.stringify({ event: 'stop', streamSid: `MZ${'0'.repeat(32)}`, stop: {} }));
+      const ended = await waitFor(
+        () => call(answer.callSid),
+        (c) => c.endedAt !== null,
+      );
+      expect(ended).toMatchObject({ status: 'completed', endReason: 'stream_stopped' });
+      expect(stranger.readyState).toBe(WebSocket.OPEN);
+      stranger.close();
     });
 
     it('lets a stream token attach one stream only: a replay, while the call is live or after it ended, is refused', async () => {
@@ -222,7 +249,12 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
           CALL_QUEUE_POLL_INTERVAL: '1',
         })),
     );
-    afterAll(() => sut.close());
+    // A Redis queue outlives the app (it is every instance's): leave it empty for the suites that follow.
+    afterAll(async () => {
+      const queue = sut.app.get(CallQueue);
+      for (const callId of await queue.list()) await queue.remove(callId);
+      await sut.close();
+    });
 
     it('queues callers beyond capacity by priority then arrival, refuses them when the queue is full, and connects them in order', async () => {
       const { ring, poll, call, openStream } = helpers(sut, number);
@@ -296,6 +328,57 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
     });
   });
 
+  describe('what an ended call gives back', () => {
+    let sut: TestApp;
+    let number: { e164: string };
+    beforeAll(
+      async () =>
+        ({ sut, number } = await setUp({
+          MAX_CONCURRENT_CALLS: '1',
+          ENABLE_CALL_QUEUE: 'true',
+          CALL_QUEUE_POLL_INTERVAL: '1',
+        })),
+    );
+    afterAll(() => sut.close());
+
+    it('frees the slot of a call Twilio fell back on, and the queue place of a call whose callback came after it ended', async () => {
+      const { ring, poll, call, signer } = helpers(sut, number);
+      const first = await ring();
+      expect(first.body).toContain('<Connect><Stream');
+      const second = await ring();
+      expect(second.body).toContain('<Redirect');
+
+      // Our answer to the first never reached Twilio: no stream will come, and no callback need free its slot.
+      const fellBack = await postSignedWebhook(signer, '/telephony/twilio/fallback', {
+        AccountSid: TWILIO_ACCOUNT_SID,
+        CallSid: first.callSid,
+        ErrorCode: '11205',
+        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
+      });
+      expect(fellBack.body).toMatch(/<Say>.*<\/Say><Hangup\/>/);
+      const firstCall = await call(first.callSid);
+      expect(firstCall).toMatchObject({ status: 'failed', endReason: 'webhook_fallback' });
+      expect(await sut.app.get(CallRegistry).get(firstCall.id)).toBeUndefined();
+      expect((await poll(second.callSid)).body).toContain('<Connect><Stream');
+
+      // A waiting caller's call ended by another path, which left its place taken: the late callback frees it,
+      // or it would head the queue for good and nobody behind it would ever connect.
+      const third = await ring();
+      expect(third.body).toContain('<Redirect');
+      const thirdCall = await call(third.callSid);
+      await sut.app.get(CallsService).end(thirdCall.id, 'failed', 'stream_never_started');
+      expect(await sut.app.get(CallQueue).list()).toContain(thirdCall.id);
+      await postSignedWebhook(signer, '/telephony/twilio/status', {
+        AccountSid: TWILIO_ACCOUNT_SID,
+        CallSid: third.callSid,
+        CallStatus: 'completed',
+        SequenceNumber: '3',
+      });
+      expect(await sut.app.get(CallQueue).list()).not.toContain(thirdCall.id);
+      expect(await call(third.callSid)).toMatchObject({ status: 'failed' });
+    });
+  });
+
   describe('draining', () => {
     it('waits for the stream of a call answered just before the shutdown, and lets that call run to its end', async () => {
       const { sut, number } = await setUp({
@@ -332,6 +415,47 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
         await reader.close();
       }
     });
+
+    const queues: [string, string][] = [['an in-process', '']];
+    if (process.env.REDIS_URL) queues.push(['the Redis', process.env.REDIS_URL]);
+    it.each(queues)(
+      'with %s queue, decides by whose queue it is what becomes of a caller still waiting at shutdown',
+      async (_, redisUrl) => {
+        const { sut, number } = await setUp({
+          REDIS_URL: redisUrl,
+          MAX_CONCURRENT_CALLS: '1',
+          ENABLE_CALL_QUEUE: 'true',
+          ENABLE_CONNECTION_DRAINING: 'true',
+          SHUTDOWN_DRAIN_TIMEOUT: '1',
+        });
+        const { ring, call } = helpers(sut, number);
+        const queue = sut.app.get(CallQueue);
+        expect((await ring()).body).toContain('<Connect><Stream');
+        const waiting = await ring();
+        expect(waiting.body).toContain('<Redirect');
+        const waitingId = (await call(waiting.callSid)).id;
+
+        await sut.app.close();
+
+        const reader = await createTestApp({});
+        try {
+          const stored = await reader.app
+            .get(DataSource)
+            .getRepository(Call)
+            .findOneByOrFail({ providerCallId: waiting.callSid });
+          if (queue.shared) {
+            // Every instance serves the Redis queue: the caller's next poll reaches one still running.
+            expect(stored.endedAt).toBeNull();
+            expect(await reader.app.get(CallQueue).list()).toContain(waitingId);
+            await reader.app.get(CallQueue).remove(waitingId);
+          } else {
+            expect(stored).toMatchObject({ status: 'canceled', endReason: 'shutdown' });
+          }
+        } finally {
+          await reader.close();
+        }
+      },
+    );
 
     it('refuses new calls, lets live calls run until the deadline, then ends them as shutdown, leaving no call open', async () => {
       const { sut, number } = await setUp({

@@ -35,10 +35,7 @@ export class AdmissionService {
   }): Promise<Admission> {
     if (this.shutdown.isShuttingDown) return { kind: 'draining' };
     const queueEmpty = (await this.queue.size()) === 0;
-    if (queueEmpty && (await this.hasCapacity())) {
-      await this.registry.register({ callId: call.callId, organizationId: call.organizationId });
-      return { kind: 'connect' };
-    }
+    if (queueEmpty && (await this.takeSlot(call))) return { kind: 'connect' };
     if (!this.config.features.callQueue) return { kind: 'busy', reason: 'capacity' };
     const position = await this.queue.enqueue(
       { callId: call.callId, priority: call.priority, enqueuedAt: Date.now() },
@@ -58,10 +55,9 @@ export class AdmissionService {
     }
     const position = await this.queue.position(call.callId);
     if (position === undefined) return { kind: 'busy', reason: 'queue_full' };
-    if (position === 0 && (await this.hasCapacity())) {
+    if (position === 0 && (await this.takeSlot(call))) {
       await this.queue.remove(call.callId);
       await this.refreshDepth();
-      await this.registry.register(call);
       return { kind: 'connect' };
     }
     return { kind: 'queued', position };
@@ -71,8 +67,17 @@ export class AdmissionService {
     if (await this.queue.remove(callId)) await this.refreshDepth();
   }
 
-  private async hasCapacity(): Promise<boolean> {
-    return (await this.registry.countLocal()) < this.config.telephony.maxConcurrentCalls;
+  /** An ended call gives back whatever it held: its place in the queue and its capacity slot. */
+  async release(callId: string): Promise<void> {
+    await this.leaveQueue(callId);
+    await this.registry.unregister(callId);
+  }
+
+  private takeSlot(call: { callId: string; organizationId: string }): Promise<boolean> {
+    return this.registry.registerWithin(
+      { callId: call.callId, organizationId: call.organizationId },
+      this.config.telephony.maxConcurrentCalls,
+    );
   }
 
   private async refreshDepth(): Promise<void> {

@@ -12,6 +12,14 @@ export interface RegisteredCall {
  */
 export abstract class CallRegistry {
   abstract register(call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>): Promise<void>;
+  /**
+   * Registers the call only while this instance has fewer than `limit` live calls, checked and registered in
+   * one step: simultaneous webhooks must not all see the last free slot.
+   */
+  abstract registerWithin(
+    call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>,
+    limit: number,
+  ): Promise<boolean>;
   /** Extends the entry's lifetime; false when it had already expired. */
   abstract heartbeat(callId: string): Promise<boolean>;
   abstract unregister(callId: string): Promise<void>;

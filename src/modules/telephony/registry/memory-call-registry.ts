@@ -24,6 +24,17 @@ export class MemoryCallRegistry extends CallRegistry {
     return Promise.resolve();
   }
 
+  async registerWithin(
+    call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>,
+    limit: number,
+  ): Promise<boolean> {
+    // No await between the count and the registration: nothing else runs in between.
+    this.sweep();
+    if (this.entries.size >= limit && !this.entries.has(call.callId)) return false;
+    await this.register(call);
+    return true;
+  }
+
   heartbeat(callId: string): Promise<boolean> {
     const entry = this.live(callId);
     if (entry) entry.expiresAt = this.now() + this.ttlMs;

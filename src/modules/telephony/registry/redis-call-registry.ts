@@ -20,6 +20,18 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('ZADD', KEYS[2], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[1])
 `;
 
+// KEYS and ARGV as REGISTER, then the limit: registers only while this instance has fewer live calls than that
+// (a call it already counts is let through), so the count and the registration cannot be split by another
+// webhook's. Returns 1 when registered.
+const REGISTER_WITHIN = `
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[7]) then
+  return 0
+end
+${REGISTER}
+return 1
+`;
+
 // KEYS: the call. ARGV: call id, now, TTL, instance set prefix. Extends the call in its owner's count, whoever
 // sends it: a heartbeat racing a takeover must not put the call back in the count of the instance it left.
 const HEARTBEAT = `
@@ -72,6 +84,26 @@ export class RedisCallRegistry extends CallRegistry {
       this.ttlMs,
       INSTANCE_KEY_PREFIX,
     );
+  }
+
+  async registerWithin(
+    call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>,
+    limit: number,
+  ): Promise<boolean> {
+    const registered = await this.redis.eval(
+      REGISTER_WITHIN,
+      2,
+      this.callKey(call.callId),
+      this.instanceKey(),
+      call.callId,
+      call.organizationId,
+      this.instanceId,
+      Date.now(),
+      this.ttlMs,
+      INSTANCE_KEY_PREFIX,
+      limit,
+    );
+    return registered === 1;
   }
 
   async heartbeat(callId: string): Promise<boolean> {

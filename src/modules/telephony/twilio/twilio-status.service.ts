@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { fromTwilioStatus, isTerminal } from '../calls/call-status';
 import { CallsService, StatusOutcome } from '../calls/calls.service';
 import { AdmissionService } from '../queue/admission.service';
-import { CallRegistry } from '../registry/call-registry';
 import type { StatusCallback } from './twilio-webhook.params';
 import { OutboundCallService } from '../calls/outbound-call.service';
 
@@ -12,7 +11,6 @@ export class TwilioStatusService {
   constructor(
     private readonly calls: CallsService,
     private readonly admission: AdmissionService,
-    private readonly registry: CallRegistry,
     private readonly outbound: OutboundCallService,
   ) {}
 
@@ -32,10 +30,12 @@ export class TwilioStatusService {
         dedupeKey: `twilio.status:${params.CallStatus}:${params.SequenceNumber ?? params.Timestamp ?? ''}`,
       },
     );
-    if (call && outcome === 'applied' && isTerminal(call.status)) {
-      await this.admission.leaveQueue(call.id);
-      await this.registry.unregister(call.id);
-      await this.outbound.retryIfUnanswered(call);
+    if (call && isTerminal(call.status)) {
+      // Also when the call had already ended (the fallback route, a session, an earlier callback): whoever ended
+      // it may not have freed its place in the queue or its slot, and a ghost at the queue's head blocks every
+      // caller behind it. Both are idempotent.
+      await this.admission.release(call.id);
+      if (outcome === 'applied') await this.outbound.retryIfUnanswered(call);
     }
     return outcome;
   }

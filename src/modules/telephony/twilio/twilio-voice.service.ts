@@ -9,7 +9,7 @@ import { Admission, AdmissionService } from '../queue/admission.service';
 import { PendingStreams } from '../streams/pending-streams';
 import { StreamTokenService } from '../streams/stream-token.service';
 import { CallerRateLimiter } from './caller-rate-limiter';
-import { BUSY_MESSAGE, NOT_IN_SERVICE, SHUTTING_DOWN_MESSAGE, Twiml } from './twiml';
+import { APOLOGY, BUSY_MESSAGE, NOT_IN_SERVICE, SHUTTING_DOWN_MESSAGE, Twiml } from './twiml';
 import type { VoiceWebhook } from './twilio-webhook.params';
 
 export const MEDIA_STREAM_PATH = '/telephony/twilio/media';
@@ -138,6 +138,31 @@ export class TwilioVoiceService {
 
   private callBySid(callSid: string) {
     return this.calls.findByProviderCallId('twilio', callSid);
+  }
+
+  /**
+   * Twilio's Fallback URL: our answer to a call failed or timed out, so the caller hears an apology and no stream
+   * is coming. The call ends as failed and gives back what admission reserved for it at once: waiting for its
+   * status callback would leave a slot taken, or a ghost at the head of the queue, if that callback is lost.
+   */
+  async fallback(params: Record<string, unknown>): Promise<string> {
+    this.logger.error(
+      `Twilio fell back for call ${String(params.CallSid)}: error ${String(params.ErrorCode)} at ${String(params.ErrorUrl)}`,
+    );
+    const callSid = typeof params.CallSid === 'string' ? params.CallSid : undefined;
+    const call = callSid ? await this.calls.findByProviderCallId('twilio', callSid) : null;
+    if (call) {
+      await this.calls.recordEvent(
+        call,
+        'twilio.fallback',
+        params,
+        `twilio.fallback:${String(params.ErrorCode)}`,
+      );
+      await this.calls.end(call.id, 'failed', 'webhook_fallback');
+      await this.admission.release(call.id);
+      this.pendingStreams.attached(call.id);
+    }
+    return Twiml.sayAndHangup(APOLOGY);
   }
 
   mediaStreamUrl(): string {

@@ -1,20 +1,11 @@
-import {
-  Body,
-  Controller,
-  Header,
-  HttpCode,
-  Logger,
-  Post,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../../../common/auth/auth.decorators';
 import { CallsService } from '../calls/calls.service';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
 import { TwilioStatusService } from './twilio-status.service';
 import { TwilioVoiceService } from './twilio-voice.service';
-import { APOLOGY, Twiml } from './twiml';
+import { Twiml } from './twiml';
 import { TwimlExceptionFilter } from './twiml-exception.filter';
 import {
   parseTwilioParams,
@@ -32,8 +23,6 @@ type Params = Record<string, unknown>;
 @UseGuards(TwilioSignatureGuard)
 @UseFilters(TwimlExceptionFilter)
 export class TwilioWebhookController {
-  private readonly logger = new Logger('TwilioWebhook');
-
   constructor(
     private readonly voice: TwilioVoiceService,
     private readonly status: TwilioStatusService,
@@ -86,21 +75,7 @@ export class TwilioWebhookController {
   @Post('fallback')
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
-  async fallback(@Body() body: Params): Promise<string> {
-    this.logger.error(
-      `Twilio fell back for call ${String(body.CallSid)}: error ${String(body.ErrorCode)} at ${String(body.ErrorUrl)}`,
-    );
-    const callSid = typeof body.CallSid === 'string' ? body.CallSid : undefined;
-    const call = callSid ? await this.calls.findByProviderCallId('twilio', callSid) : null;
-    if (call) {
-      await this.calls.recordEvent(
-        call,
-        'twilio.fallback',
-        body,
-        `twilio.fallback:${String(body.ErrorCode)}`,
-      );
-      await this.calls.end(call.id, 'failed', 'webhook_fallback');
-    }
-    return Twiml.sayAndHangup(APOLOGY);
+  fallback(@Body() body: Params): Promise<string> {
+    return this.voice.fallback(body);
   }
 }
