@@ -49,6 +49,20 @@ describe('Rate limits (e2e)', () => {
       .expect(401);
   });
 
+  it('limits guesses of the current password per account, from however many addresses', async () => {
+    const owner = await registerAccount(sut.app);
+    const guess = () =>
+      http()
+        .post('/api/v1/auth/change-password')
+        .set('x-forwarded-for', clientIp())
+        .set('authorization', `Bearer ${owner.accessToken}`)
+        .send({ currentPassword: 'not the password at all', newPassword: 'a new password 123' });
+
+    for (let i = 0; i < 3; i++) expect((await guess()).status).not.toBe(429);
+    const limited = await guess().expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+  });
+
   it('limits admin routes per principal', async () => {
     const owner = await registerAccount(sut.app);
     const list = () =>

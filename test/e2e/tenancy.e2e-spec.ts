@@ -155,7 +155,7 @@ describe('Users, API keys and tenant isolation (e2e)', () => {
       expect(revoked.body.error.code).toBe('AUTH_API_KEY_INVALID');
     });
 
-    it('lets a users:write key manage members, never make an administrator', async () => {
+    it('lets a users:write key manage members, never make or touch an administrator', async () => {
       const owner = await registerAccount(sut.app);
       const key = await createApiKey(sut.app, owner, 'Provisioning', ['users:write']);
       const asKey = { 'x-api-key': key.secret };
@@ -188,6 +188,17 @@ describe('Users, API keys and tenant isolation (e2e)', () => {
         .set(as(owner))
         .send({ role: 'admin' })
         .expect(200);
+      // Nor may the key disable, demote or remove an administrator (one leaked key must not lock them all out).
+      for (const attempt of [
+        http().patch(`/api/v1/users/${member.id}`).set(asKey).send({ disabled: true }),
+        http().patch(`/api/v1/users/${member.id}`).set(asKey).send({ role: 'viewer' }),
+        http().delete(`/api/v1/users/${member.id}`).set(asKey),
+      ]) {
+        const refused = await attempt.expect(403);
+        expect(refused.body.error.code).toBe('AUTH_USER_REQUIRED');
+      }
+      const stillAdmin = await http().get(`/api/v1/users/${member.id}`).set(as(owner)).expect(200);
+      expect(stillAdmin.body).toMatchObject({ role: 'admin', disabledAt: null });
     });
 
     it('records use without writing on every request', async () => {

@@ -66,6 +66,9 @@ function trackerFor(
   }
   if (limiter === RATE_LIMITERS.authPerIp) return `ip:${request.ip}`;
   if (limiter !== RATE_LIMITERS.authPerAccount) return undefined;
+  // A signed-in request (change-password) names its account by its token: guesses of the current password from
+  // many addresses must still meet one limit.
+  if (request.user) return principalId(request.user);
   const body = (request.body ?? {}) as { email?: unknown; refreshToken?: unknown };
   if (typeof body.email === 'string') return `email:${body.email.trim().toLowerCase()}`;
   if (typeof body.refreshToken === 'string') {

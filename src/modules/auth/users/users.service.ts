@@ -120,6 +120,8 @@ export class UsersService {
     if (actor.kind === 'user' && actor.userId === target.id) throw AuthErrors.cannotModifySelf();
     if (target.role === 'owner' && actorRole(actor) !== 'owner')
       throw AuthErrors.ownerRoleRequired();
+    // Keys manage members and viewers: one leaked `users:write` key must not lock out every administrator.
+    if (target.role === 'admin' && actor.kind !== 'user') throw AuthErrors.userRoleRequired();
     assertMayGrant(actor, newRole);
   }
 }
