@@ -125,6 +125,25 @@ describe('Agents REST API, A/B variants and experiments (e2e)', () => {
       );
     });
 
+    it('refuses null for a field that cannot be empty, and takes it where it clears a setting', async () => {
+      const { body: agent } = await api(owner)
+        .post('/api/v1/agents', { name: 'Nullable', sttProvider: 'openai' })
+        .expect(201);
+      const refused = await api(owner)
+        .patch(`/api/v1/agents/${agent.id}`, { name: null, maxTurns: null, language: null })
+        .expect(422);
+      expect(
+        (refused.body.error.details.fields as { field: string }[]).map((f) => f.field).sort(),
+      ).toEqual(['language', 'maxTurns', 'name']);
+      const cleared = await api(owner)
+        .patch(`/api/v1/agents/${agent.id}`, { sttProvider: null })
+        .expect(200);
+      expect(cleared.body).toMatchObject({ name: 'Nullable', sttProvider: null });
+      await api(owner)
+        .post('/api/v1/agents', { name: 'Also nullable', firstMessage: null })
+        .expect(422);
+    });
+
     it("keeps organizations apart and holds roles: another organization's agent is not found, viewers only read", async () => {
       const agent = await createAgent(sut.app, owner);
       const other = await registerAccount(sut.app);

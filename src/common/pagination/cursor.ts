@@ -1,5 +1,8 @@
 import { ValidationError } from '../errors/domain-error';
 
+// The id is compared with a uuid column: anything else PostgreSQL would refuse as a server error, not a 422.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Keyset cursor over (timestamp, id): opaque to clients, stable under inserts. */
 export interface KeysetPosition {
   at: Date;
@@ -14,7 +17,7 @@ export function decodeCursor(cursor: string | undefined): KeysetPosition | undef
   if (cursor === undefined) return undefined;
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+  if (!id || Number.isNaN(date.getTime()) || !UUID.test(id)) {
     throw new ValidationError('Invalid cursor', {
       fields: [{ field: 'cursor', errors: ['is not a cursor this API issued'] }],
     });

@@ -1,7 +1,8 @@
 import { NormalizedEmail } from '../../../common/validation/normalized-email';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from '../passwords/password-hasher';
+import { Optional } from '../../../common/validation/optional';
 
 export class RegisterDto {
   @ApiProperty({ example: 'Acme Dental' })
@@ -14,7 +15,7 @@ export class RegisterDto {
     example: 'acme-dental',
     description: 'Derived from the name when omitted',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, {
     message: 'organizationSlug must be 2-63 lowercase letters, digits or dashes',

@@ -15,6 +15,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { TOOL_NAMES, type ToolName } from '../../tools/agent-tool';
+import { Optional } from '../../../../common/validation/optional';
 
 const nullable = (_object: object, value: unknown) => value !== null;
 
@@ -27,13 +28,13 @@ export class CreateAgentDto {
   name: string;
 
   @ApiPropertyOptional({ description: 'The task: who the agent works for and what it does' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(20_000)
   systemPrompt?: string;
 
   @ApiPropertyOptional({ example: 'Warm, brief and precise' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   persona?: string;
@@ -41,19 +42,19 @@ export class CreateAgentDto {
   @ApiPropertyOptional({
     description: 'Spoken when the call connects; empty: the agent waits for the caller',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   firstMessage?: string;
 
   @ApiPropertyOptional({ example: 'alloy', description: 'Voice of the text-to-speech provider' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   voice?: string;
 
   @ApiPropertyOptional({ example: 'en-US' })
-  @IsOptional()
+  @Optional()
   @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, {
     message: 'language must be a BCP 47 tag, e.g. en-US',
   })
@@ -80,7 +81,7 @@ export class CreateAgentDto {
   model?: string | null;
 
   @ApiPropertyOptional({ enum: TOOL_NAMES, isArray: true, default: [] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayUnique()
   @IsIn(TOOL_NAMES, {
@@ -90,7 +91,7 @@ export class CreateAgentDto {
   toolsEnabled?: ToolName[];
 
   @ApiPropertyOptional({ default: 8, minimum: 1, maximum: 200 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(200)
@@ -107,14 +108,15 @@ export class CreateAgentDto {
   transferNumber?: string | null;
 
   @ApiPropertyOptional({ default: 'general', example: 'support' })
-  @IsOptional()
+  @Optional()
   @Matches(/^[a-z][a-z0-9_-]{0,39}$/, {
     message: 'callType must be a lowercase word (letters, digits, _ or -), up to 40 characters',
   })
   callType?: string;
 }
 
-export class UpdateAgentDto extends PartialType(CreateAgentDto) {}
+// A field left out is left as it is; one sent as null must be nullable (validated, not skipped).
+export class UpdateAgentDto extends PartialType(CreateAgentDto, { skipNullProperties: false }) {}
 
 export class CreateVariantDto {
   @ApiProperty({ example: 'warmer-greeting', maxLength: 60 })
@@ -130,7 +132,7 @@ export class CreateVariantDto {
     maximum: 1000,
     description: 'Relative share of calls; 0 pauses it',
   })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(0)
   @Max(1000)
@@ -173,4 +175,6 @@ export class CreateVariantDto {
   model?: string | null;
 }
 
-export class UpdateVariantDto extends PartialType(CreateVariantDto) {}
+export class UpdateVariantDto extends PartialType(CreateVariantDto, {
+  skipNullProperties: false,
+}) {}

@@ -4,13 +4,13 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { MAX_INPUT_CHARACTERS } from '../../conversation/agent-conversation';
+import { Optional } from '../../../../common/validation/optional';
 
 export class ChatTurnDto {
   @ApiProperty({ enum: ['caller', 'agent'] })
@@ -27,14 +27,14 @@ export class ChatSessionOptionsDto {
   @ApiPropertyOptional({
     description: "A customer of yours: the agent recalls and keeps this caller's memories",
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   customerId?: string;
 
   @ApiPropertyOptional({
     description: 'Talk to one A/B variant of the agent instead of the agent itself',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   variantId?: string;
 }
@@ -49,7 +49,7 @@ export class ChatRequestDto extends ChatSessionOptionsDto {
     type: [ChatTurnDto],
     description: 'The conversation so far (oldest first), for multi-turn tests; up to 100 turns',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })

@@ -4,12 +4,12 @@ import {
   IsArray,
   IsDateString,
   IsIn,
-  IsOptional,
   IsString,
   MaxLength,
   MinLength,
 } from 'class-validator';
 import { API_KEY_SCOPES } from '../../../../common/auth/api-key-scopes';
+import { Optional } from '../../../../common/validation/optional';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'CRM integration' })
@@ -25,7 +25,7 @@ export class CreateApiKeyDto {
   scopes: string[];
 
   @ApiPropertyOptional({ description: 'ISO 8601 expiry; none means the key lives until revoked' })
-  @IsOptional()
+  @Optional()
   @IsDateString()
   expiresAt?: string;
 }

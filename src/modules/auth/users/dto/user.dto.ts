@@ -1,8 +1,9 @@
 import { NormalizedEmail } from '../../../../common/validation/normalized-email';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from '../../passwords/password-hasher';
 import { USER_ROLES, type UserRole } from '../user.entity';
+import { Optional } from '../../../../common/validation/optional';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'agent.lead@acme.example' })
@@ -22,12 +23,12 @@ export class CreateUserDto {
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ enum: USER_ROLES })
-  @IsOptional()
+  @Optional()
   @IsIn(USER_ROLES)
   role?: UserRole;
 
   @ApiPropertyOptional({ description: 'true disables the user and ends their sessions' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   disabled?: boolean;
 }

@@ -1,16 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Trimmed } from '../../../../common/validation/trimmed';
-import {
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DOCUMENT_FORMATS, type DocumentFormat } from '../knowledge-document.entity';
+import { Optional } from '../../../../common/validation/optional';
 
 export class CreateKnowledgeDocumentDto {
   @ApiProperty({ example: 'Opening hours and prices', maxLength: 200 })
@@ -21,7 +13,7 @@ export class CreateKnowledgeDocumentDto {
   title: string;
 
   @ApiPropertyOptional({ enum: DOCUMENT_FORMATS, default: 'text' })
-  @IsOptional()
+  @Optional()
   @IsIn(DOCUMENT_FORMATS)
   format?: DocumentFormat;
 
@@ -44,7 +36,7 @@ export class KnowledgeSearchDto {
   query: string;
 
   @ApiPropertyOptional({ default: 5, minimum: 1, maximum: 50 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(50)

@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
+import { Optional } from '../../../../common/validation/optional';
 
 export class InsightsQuery {
   @ApiPropertyOptional({ default: 'general', example: 'support' })
-  @IsOptional()
+  @Optional()
   @Matches(/^[a-z][a-z0-9_-]{0,39}$/, {
     message: 'callType must be a lowercase word (letters, digits, _ or -), up to 40 characters',
   })
@@ -12,7 +13,7 @@ export class InsightsQuery {
   @ApiPropertyOptional({
     description: 'What the call is about, to favour patterns of similar calls',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   context?: string;

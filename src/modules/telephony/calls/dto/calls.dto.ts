@@ -1,17 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsDateString,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsUUID,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsDateString, IsIn, IsInt, IsObject, IsUUID, Matches, Max, Min } from 'class-validator';
 import { PageQuery } from '../../../../common/pagination/page-query.dto';
 import { CALL_STATUSES, type CallStatus } from '../call-status';
+import { Optional } from '../../../../common/validation/optional';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const E164_MESSAGE = 'must be an E.164 phone number, e.g. +14155550100';
@@ -30,58 +21,58 @@ export class DialCallDto {
   agentId: string;
 
   @ApiPropertyOptional({ default: 1, minimum: 1, maximum: 5 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(5)
   maxAttempts?: number;
 
   @ApiPropertyOptional({ default: 30, minimum: 5, maximum: 600, description: 'Seconds to ring' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(5)
   @Max(600)
   timeoutSeconds?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsObject()
   metadata?: Record<string, unknown>;
 }
 
 export class ListCallsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CALL_STATUSES })
-  @IsOptional()
+  @Optional()
   @IsIn(CALL_STATUSES)
   status?: CallStatus;
 
   @ApiPropertyOptional({ enum: ['inbound', 'outbound'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['inbound', 'outbound'])
   direction?: 'inbound' | 'outbound';
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsUUID()
   agentId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Matches(E164, { message: `from ${E164_MESSAGE}` })
   from?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Matches(E164, { message: `to ${E164_MESSAGE}` })
   to?: string;
 
   @ApiPropertyOptional({ description: 'ISO 8601; calls created at or after' })
-  @IsOptional()
+  @Optional()
   @IsDateString()
   since?: string;
 
   @ApiPropertyOptional({ description: 'ISO 8601; calls created before' })
-  @IsOptional()
+  @Optional()
   @IsDateString()
   until?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsUUID, Matches, ValidateIf } from 'class-validator';
 import { TELEPHONY_PROVIDERS, type TelephonyProvider } from '../phone-number.entity';
+import { Optional } from '../../../../common/validation/optional';
 
 export class CreatePhoneNumberDto {
   @ApiProperty({ example: '+14155550199' })
@@ -10,7 +11,7 @@ export class CreatePhoneNumberDto {
   e164: string;
 
   @ApiPropertyOptional({ enum: TELEPHONY_PROVIDERS, default: 'twilio' })
-  @IsOptional()
+  @Optional()
   @IsIn(TELEPHONY_PROVIDERS)
   provider?: TelephonyProvider;
 
@@ -21,14 +22,14 @@ export class CreatePhoneNumberDto {
   agentId?: string | null;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   enabled?: boolean;
 }
 
 export class UpdatePhoneNumberDto {
   @ApiPropertyOptional({ enum: TELEPHONY_PROVIDERS })
-  @IsOptional()
+  @Optional()
   @IsIn(TELEPHONY_PROVIDERS)
   provider?: TelephonyProvider;
 
@@ -39,7 +40,7 @@ export class UpdatePhoneNumberDto {
   agentId?: string | null;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   enabled?: boolean;
 }
