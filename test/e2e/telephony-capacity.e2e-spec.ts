@@ -416,47 +416,6 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       }
     });
 
-    const queues: [string, string][] = [['an in-process', '']];
-    if (process.env.REDIS_URL) queues.push(['the Redis', process.env.REDIS_URL]);
-    it.each(queues)(
-      'with %s queue, decides by whose queue it is what becomes of a caller still waiting at shutdown',
-      async (_, redisUrl) => {
-        const { sut, number } = await setUp({
-          REDIS_URL: redisUrl,
-          MAX_CONCURRENT_CALLS: '1',
-          ENABLE_CALL_QUEUE: 'true',
-          ENABLE_CONNECTION_DRAINING: 'true',
-          SHUTDOWN_DRAIN_TIMEOUT: '1',
-        });
-        const { ring, call } = helpers(sut, number);
-        const queue = sut.app.get(CallQueue);
-        expect((await ring()).body).toContain('<Connect><Stream');
-        const waiting = await ring();
-        expect(waiting.body).toContain('<Redirect');
-        const waitingId = (await call(waiting.callSid)).id;
-
-        await sut.app.close();
-
-        const reader = await createTestApp({});
-        try {
-          const stored = await reader.app
-            .get(DataSource)
-            .getRepository(Call)
-            .findOneByOrFail({ providerCallId: waiting.callSid });
-          if (queue.shared) {
-            // Every instance serves the Redis queue: the caller's next poll reaches one still running.
-            expect(stored.endedAt).toBeNull();
-            expect(await reader.app.get(CallQueue).list()).toContain(waitingId);
-            await reader.app.get(CallQueue).remove(waitingId);
-          } else {
-            expect(stored).toMatchObject({ status: 'canceled', endReason: 'shutdown' });
-          }
-        } finally {
-          await reader.close();
-        }
-      },
-    );
-
     it('refuses new calls, lets live calls run until the deadline, then ends them as shutdown, leaving no call open', async () => {
       const { sut, number } = await setUp({
         SHUTDOWN_DRAIN_TIMEOUT: '1.5',

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { TenantPrincipal } from '../../../common/auth/principal';
-import { ValidationError } from '../../../common/errors/domain-error';
+import { publicMessageOf, ValidationError } from '../../../common/errors/domain-error';
 import { AppConfig } from '../../../config/app-config';
 import { AgentsRepository } from '../../agent/agents/agents.repository';
 import { CustomersRepository } from '../customers/customers.repository';
@@ -117,8 +117,9 @@ export class OutboundCallService {
       call.providerCallId = created.sid;
       return call;
     } catch (error) {
+      this.logger.warn(`Dialling call ${call.id} failed: ${(error as Error).message}`);
       await this.calls.recordEvent(call, 'outbound.dial_failed', {
-        message: (error as Error).message,
+        message: publicMessageOf(error, 'the call could not be placed'),
       });
       await this.calls.end(call.id, 'failed', 'dial_failed');
       throw error;

@@ -1,7 +1,6 @@
 import { CallQueue, QueuedCall, queueScore } from './call-queue';
 
 export class MemoryCallQueue extends CallQueue {
-  readonly shared = false;
   private entries: { callId: string; score: number }[] = [];
 
   enqueue(call: QueuedCall, maxSize: number): Promise<number | undefined> {

@@ -13,8 +13,6 @@ return redis.call('ZRANK', KEYS[1], ARGV[2])
 `;
 
 export class RedisCallQueue extends CallQueue {
-  readonly shared = true;
-
   constructor(
     private readonly redis: Redis,
     private readonly key = KEY,
