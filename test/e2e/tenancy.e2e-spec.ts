@@ -82,6 +82,26 @@ describe('Users, API keys and tenant isolation (e2e)', () => {
       expect(last.body.disabledAt).not.toBeNull();
     });
 
+    it('keeps an owner when two owners demote each other at the same moment', async () => {
+      for (let round = 0; round < 3; round++) {
+        const first = await registerAccount(sut.app);
+        const second = await addUser(sut.app, first, 'owner');
+        const [a, b] = await Promise.all([
+          http().patch(`/api/v1/users/${second.userId}`).set(as(first)).send({ disabled: true }),
+          http().patch(`/api/v1/users/${first.userId}`).set(as(second)).send({ role: 'admin' }),
+        ]);
+        // One of them goes first; the other then finds itself the last owner (or no longer one).
+        expect([a.status, b.status].filter((status) => status === 200)).toHaveLength(1);
+        const { body: users } = await http()
+          .get('/api/v1/users')
+          .set(as(a.status === 200 ? first : second));
+        const activeOwners = (users as { role: string; disabledAt: string | null }[]).filter(
+          (user) => user.role === 'owner' && user.disabledAt === null,
+        );
+        expect(activeOwners).toHaveLength(1);
+      }
+    });
+
     it('disabling a user ends their sessions at once', async () => {
       const owner = await registerAccount(sut.app);
       const member = await addUser(sut.app, owner, 'member');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { User, UserRole } from './user.entity';
+import { DataSource, EntityManager } from 'typeorm';
+import { User } from './user.entity';
 
 /**
  * Users, always within one organization: every method that reads or changes tenant data takes the
@@ -65,11 +65,19 @@ export class UsersRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  countActiveWithRole(
-    organizationId: string,
-    role: UserRole,
-    manager?: EntityManager,
-  ): Promise<number> {
-    return this.repo(manager).countBy({ organizationId, role, disabledAt: IsNull() });
+  /**
+   * Counts the organization's active owners and locks their rows until the transaction ends: two owners
+   * demoting each other at once must not both count two and leave none (the second waits, then counts one).
+   */
+  async lockActiveOwners(organizationId: string, manager: EntityManager): Promise<number> {
+    const owners = await this.repo(manager)
+      .createQueryBuilder('owner')
+      .select('owner.id')
+      .where('owner.organizationId = :organizationId', { organizationId })
+      .andWhere("owner.role = 'owner'")
+      .andWhere('owner.disabledAt IS NULL')
+      .setLock('pessimistic_write')
+      .getMany();
+    return owners.length;
   }
 }

@@ -74,7 +74,7 @@ export class UsersService {
         ((input.role !== undefined && input.role !== 'owner') || input.disabled === true);
       if (
         losesOwnership &&
-        (await this.users.countActiveWithRole(actor.organizationId, 'owner', manager)) <= 1
+        (await this.users.lockActiveOwners(actor.organizationId, manager)) <= 1
       ) {
         throw AuthErrors.lastOwner();
       }
@@ -98,7 +98,7 @@ export class UsersService {
     await this.dataSource.transaction(async (manager) => {
       if (
         target.role === 'owner' &&
-        (await this.users.countActiveWithRole(actor.organizationId, 'owner', manager)) <= 1
+        (await this.users.lockActiveOwners(actor.organizationId, manager)) <= 1
       ) {
         throw AuthErrors.lastOwner();
       }
