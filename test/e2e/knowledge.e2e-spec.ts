@@ -243,6 +243,17 @@ describe('Knowledge base with OpenAI-compatible embeddings (e2e)', () => {
     expect((response.body.results as Hit[])[0].heading).toContain('Prices');
   });
 
+  it("fails a document the provider refuses without storing the provider's own words", async () => {
+    // OpenAI's 401 text quotes the (masked) key: it belongs in the logs, not where every viewer reads it.
+    openai.failNext.push(401);
+    const document = await ingestDocument(sut.app, owner, {
+      title: 'Refused',
+      content: 'Some text.',
+    });
+    expect(document.status).toBe('failed');
+    expect(document.error).toBe('openai-embeddings failed (HTTP 401)');
+  }, 60_000);
+
   it('fails a document, saying why, when the model answers vectors of another length', async () => {
     openai.embeddingDimensionsOverride = 12;
     try {

@@ -33,6 +33,14 @@ export abstract class DomainError extends Error {
   }
 }
 
+/**
+ * What may be stored where a tenant reads it (a document's error, a call's event) about a failure: a domain
+ * error's public message, never the raw text of anything else (a driver's, a provider's), which stays in logs.
+ */
+export function publicMessageOf(error: unknown, fallback: string): string {
+  return error instanceof DomainError ? error.publicMessage : fallback;
+}
+
 export class ValidationError extends DomainError {
   readonly kind = 'validation';
   constructor(message: string, details?: unknown, code = 'VALIDATION_FAILED') {
@@ -94,6 +102,18 @@ export class ExternalProviderError extends DomainError {
   /** The provider's own text can quote a masked key, an account or an internal address: it stays in the logs. */
   override get publicMessage(): string {
     return `${this.provider} failed${this.status ? ` (HTTP ${this.status})` : ''}`;
+  }
+}
+
+/**
+ * A provider's answer that no retry can change because our configuration does not match it (a model's vector
+ * length, say). The message is ours, written from our settings, so a tenant may read it.
+ */
+export class ProviderMismatchError extends ExternalProviderError {
+  readonly permanent = true;
+
+  override get publicMessage(): string {
+    return this.message;
   }
 }
 

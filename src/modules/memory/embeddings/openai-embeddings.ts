@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { ExternalProviderError } from '../../../common/errors/domain-error';
+import { ExternalProviderError, ProviderMismatchError } from '../../../common/errors/domain-error';
 import type { ProviderPolicy } from '../../../common/resilience/provider-policy';
 import { Embeddings, EmbeddingSpace } from './embeddings';
 
@@ -55,12 +55,9 @@ export class OpenAiEmbeddings extends Embeddings {
       for (const item of ordered) {
         if (item.embedding.length !== this.space.dimensions) {
           // A configuration mismatch: no retry will change the model's output length.
-          throw Object.assign(
-            new ExternalProviderError(
-              'openai-embeddings',
-              `${this.space.model} returned ${item.embedding.length} dimensions, EMBEDDING_DIMENSIONS is ${this.space.dimensions}`,
-            ),
-            { permanent: true },
+          throw new ProviderMismatchError(
+            'openai-embeddings',
+            `${this.space.model} returned ${item.embedding.length} dimensions, EMBEDDING_DIMENSIONS is ${this.space.dimensions}`,
           );
         }
         vectors.push(normalise(item.embedding));

@@ -5,6 +5,7 @@ import {
   JobRunner,
   PermanentJobError,
 } from '../../../common/jobs/job-runner.service';
+import { publicMessageOf } from '../../../common/errors/domain-error';
 import { Embeddings } from '../embeddings/embeddings';
 import { chunkDocument } from './text-chunker';
 import { KNOWLEDGE_INGEST_JOB } from './knowledge.service';
@@ -71,7 +72,13 @@ export class KnowledgeIngestionJob implements OnModuleInit {
     } catch (error) {
       const finalAttempt = isPermanentJobError(error) || job.attempts >= job.maxAttempts;
       if (finalAttempt && !signal.aborted) {
-        await this.knowledge.markFailed(document.id, (error as Error).message);
+        // Our own reasons are for the tenant; a provider's or the database's text stays in the job's log line.
+        await this.knowledge.markFailed(
+          document.id,
+          error instanceof PermanentJobError
+            ? error.message
+            : publicMessageOf(error, 'the document could not be indexed'),
+        );
       }
       throw error;
     }
