@@ -72,26 +72,23 @@ export class RedisCallRegistry extends CallRegistry {
   }
 
   async register(call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>): Promise<void> {
-    await this.redis.eval(
-      REGISTER,
-      2,
-      this.callKey(call.callId),
-      this.instanceKey(),
-      call.callId,
-      call.organizationId,
-      this.instanceId,
-      Date.now(),
-      this.ttlMs,
-      INSTANCE_KEY_PREFIX,
-    );
+    await this.runRegistration(REGISTER, call);
   }
 
   async registerWithin(
     call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>,
     limit: number,
   ): Promise<boolean> {
-    const registered = await this.redis.eval(
-      REGISTER_WITHIN,
+    return (await this.runRegistration(REGISTER_WITHIN, call, limit)) === 1;
+  }
+
+  private runRegistration(
+    script: string,
+    call: Omit<RegisteredCall, 'registeredAt' | 'instanceId'>,
+    ...extra: number[]
+  ): Promise<unknown> {
+    return this.redis.eval(
+      script,
       2,
       this.callKey(call.callId),
       this.instanceKey(),
@@ -101,9 +98,8 @@ export class RedisCallRegistry extends CallRegistry {
       Date.now(),
       this.ttlMs,
       INSTANCE_KEY_PREFIX,
-      limit,
+      ...extra,
     );
-    return registered === 1;
   }
 
   async heartbeat(callId: string): Promise<boolean> {
