@@ -42,6 +42,24 @@ function helpers(sut: TestApp, number: { e164: string }) {
     authToken: TWILIO_AUTH_TOKEN,
   };
   const mediaUrl = `${sut.baseUrl.replace('http', 'ws')}/telephony/twilio/media`;
+  const call = (callSid: string) =>
+    sut.app.get(DataSource).getRepository(Call).findOneByOrFail({ providerCallId: callSid });
+  /** Opens the media stream a TwiML answer points at and sends Twilio's `start`. */
+  const openStream = async (twiml: string, callSid: string) => {
+    const stream = parseStreamTwiml(twiml)!;
+    const socket = new WebSocket(mediaUrl);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const streamSid = `MZ${'0'.repeat(32)}`;
+    socket.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+    socket.send(
+      JSON.stringify({
+        event: 'start',
+        streamSid,
+        start: { callSid, customParameters: stream.parameters, tracks: ['inbound'] },
+      }),
+    );
+    return socket;
+  };
   return {
     signer,
     mediaUrl,
@@ -59,21 +77,14 @@ function helpers(sut: TestApp, number: { e164: string }) {
         CallSid: callSid,
         CallStatus: 'in-progress',
       }),
-    call: (callSid: string) =>
-      sut.app.get(DataSource).getRepository(Call).findOneByOrFail({ providerCallId: callSid }),
-    /** Opens the media stream a TwiML answer points at and sends Twilio's `start`. */
-    openStream: async (twiml: string, callSid: string) => {
-      const stream = parseStreamTwiml(twiml)!;
-      const socket = new WebSocket(mediaUrl);
-      await new Promise((resolve) => socket.once('open', resolve));
-      const streamSid = `MZ${'0'.repeat(32)}`;
-      socket.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
-      socket.send(
-        JSON.stringify({
-          event: 'start',
-          streamSid,
-          start: { callSid, customParameters: stream.parameters, tracks: ['inbound'] },
-        }),
+    call,
+    openStream,
+    /** `openStream`, then waits until the stream has attached: the call is in progress. */
+    openLiveStream: async (twiml: string, callSid: string) => {
+      const socket = await openStream(twiml, callSid);
+      await waitFor(
+        () => call(callSid),
+        (c) => c.status === 'in_progress',
       );
       return socket;
     },
@@ -110,13 +121,9 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
     });
 
     it('treats JSON that is not an object (null, a number, an array) as a protocol error, and the call goes on', async () => {
-      const { ring, openStream, call } = helpers(sut, number);
+      const { ring, openLiveStream, call } = helpers(sut, number);
       const answer = await ring();
-      const socket = await openStream(answer.body, answer.callSid);
-      await waitFor(
-        () => call(answer.callSid),
-        (c) => c.status === 'in_progress',
-      );
+      const socket = await openLiveStream(answer.body, answer.callSid);
       // Before any start too: an unauthenticated socket must not be able to take the instance down.
       const stranger = new WebSocket(helpers(sut, number).mediaUrl);
       await new Promise((resolve) => stranger.once('open', resolve));
@@ -196,13 +203,9 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
     });
 
     it('ends a call whose socket drops mid-call as failed, with a reason', async () => {
-      const { ring, openStream, call } = helpers(sut, number);
+      const { ring, openLiveStream, call } = helpers(sut, number);
       const answer = await ring();
-      const socket = await openStream(answer.body, answer.callSid);
-      await waitFor(
-        () => call(answer.callSid),
-        (c) => c.status === 'in_progress',
-      );
+      const socket = await openLiveStream(answer.body, answer.callSid);
 
       socket.terminate(); // no stop message: the network failed
 
@@ -257,7 +260,7 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
     });
 
     it('queues callers beyond capacity by priority then arrival, refuses them when the queue is full, and connects them in order', async () => {
-      const { ring, poll, call, openStream } = helpers(sut, number);
+      const { ring, poll, call, openLiveStream } = helpers(sut, number);
       const vipNumber = uniqueE164();
       await sut.app
         .get(CustomersRepository)
@@ -290,11 +293,7 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       expect((await poll(vip.callSid)).body).toContain('<Redirect');
 
       // The first call connects and then ends: the VIP is next, then the regular caller.
-      const socket = await openStream(first.body, first.callSid);
-      await waitFor(
-        () => call(first.callSid),
-        (c) => c.status === 'in_progress',
-      );
+      const socket = await openLiveStream(first.body, first.callSid);
       socket.send(
         JSON.stringify({
           event: 'stop',
@@ -385,17 +384,13 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
         SHUTDOWN_DRAIN_TIMEOUT: '8',
         ENABLE_CONNECTION_DRAINING: 'true',
       });
-      const { ring, call, openStream } = helpers(sut, number);
+      const { ring, openLiveStream } = helpers(sut, number);
       const answered = await ring();
 
       const closing = sut.app.close();
       await new Promise((resolve) => setTimeout(resolve, 300));
       // Twilio opens the stream a moment after the TwiML: the drain has begun by then.
-      const socket = await openStream(answered.body, answered.callSid);
-      await waitFor(
-        () => call(answered.callSid),
-        (c) => c.status === 'in_progress',
-      );
+      const socket = await openLiveStream(answered.body, answered.callSid);
       const socketClosed = new Promise<number>((resolve) =>
         socket.once('close', (code) => resolve(code)),
       );
@@ -421,13 +416,9 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
         SHUTDOWN_DRAIN_TIMEOUT: '1.5',
         ENABLE_CONNECTION_DRAINING: 'true',
       });
-      const { ring, call, openStream } = helpers(sut, number);
+      const { ring, call, openLiveStream } = helpers(sut, number);
       const live = await ring();
-      const socket = await openStream(live.body, live.callSid);
-      await waitFor(
-        () => call(live.callSid),
-        (c) => c.status === 'in_progress',
-      );
+      const socket = await openLiveStream(live.body, live.callSid);
       const admittedOnly = await ring(); // admitted, but its stream never arrives
       const socketClosed = new Promise<number>((resolve) =>
         socket.once('close', (code) => resolve(code)),

@@ -121,8 +121,7 @@ export class CallSessionManager implements OnModuleInit {
     const open = await this.callsRepository.findOpen([...admitted, ...queued]);
     for (const call of open) {
       await this.calls.end(call.id, 'canceled', 'shutdown');
-      await this.registry.unregister(call.id);
-      await this.admission.leaveQueue(call.id);
+      await this.admission.release(call.id);
     }
     if (open.length > 0)
       this.logger.warn(`Closed ${open.length} admitted call(s) without a live stream: shutdown`);
