@@ -159,6 +159,33 @@ describe('Agents REST API, A/B variants and experiments (e2e)', () => {
     });
   });
 
+  it('pages through agents created within one millisecond without skipping any', async () => {
+    const account = await registerAccount(sut.app);
+    const ids: string[] = [];
+    for (const name of ['One', 'Two', 'Three']) {
+      ids.push((await api(account).post('/api/v1/agents', { name }).expect(201)).body.id);
+    }
+    // A cursor carries a JavaScript date: what PostgreSQL could store beyond its milliseconds, it cannot say.
+    const dataSource = sut.app.get(DataSource);
+    for (const [index, id] of ids.entries()) {
+      await dataSource.query('UPDATE agents SET created_at = $1 WHERE id = $2', [
+        `2026-01-01T00:00:00.000${index + 1}00Z`,
+        id,
+      ]);
+    }
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const query: string = cursor ? `&cursor=${cursor}` : '';
+      const { body } = await api(account).get(`/api/v1/agents?limit=1${query}`).expect(200);
+      seen.push(...(body.items as { id: string }[]).map((agent) => agent.id));
+      cursor = body.nextCursor as string | null;
+      if (!cursor) break;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
   describe('A/B variants', () => {
     it('assigns calls to variants by weight, records the variant on the call, and reports per variant', async () => {
       const agent = await createAgent(sut.app, owner, { firstMessage: 'Hello from the agent.' });

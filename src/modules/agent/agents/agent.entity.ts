@@ -82,7 +82,8 @@ export class Agent {
   @Column({ name: 'transfer_number', type: 'varchar', length: 16, nullable: true })
   transferNumber: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  // Millisecond precision, as JavaScript dates have: keyset cursors compare it exactly.
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
