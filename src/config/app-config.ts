@@ -57,6 +57,8 @@ export abstract class AppConfig {
     readonly maxConcurrentCalls: number;
     readonly maxQueueSize: number;
     readonly queuePollIntervalSeconds: number;
+    /** A queued caller whose hold loop has not asked again for this long is presumed gone. */
+    readonly queueAbandonAfterMs: number;
     readonly holdMessage: string;
     readonly registryTtlSeconds: number;
     readonly maxTurns: number;
@@ -195,6 +197,7 @@ function toTree(env: Env): AppConfig {
       maxConcurrentCalls: env.MAX_CONCURRENT_CALLS,
       maxQueueSize: env.MAX_CALL_QUEUE_SIZE,
       queuePollIntervalSeconds: env.CALL_QUEUE_POLL_INTERVAL,
+      queueAbandonAfterMs: env.CALL_QUEUE_ABANDON_AFTER * 1000,
       holdMessage: env.CALL_HOLD_MESSAGE,
       registryTtlSeconds: env.CALL_REGISTRY_TTL,
       maxTurns: env.MAX_TURNS,

@@ -299,6 +299,12 @@ export const ENV_SPEC = {
       'Seconds between checks whether a waiting caller can be connected (the hold loop length).',
     schema: z.coerce.number().int().min(1).max(60).default(5),
   },
+  CALL_QUEUE_ABANDON_AFTER: {
+    group: 'Telephony',
+    description:
+      "Seconds a queued caller's hold loop may stay silent before the caller is presumed gone (no status callback came) and loses their place; the call ends as canceled/queue_abandoned. Allow several hold loops.",
+    schema: z.coerce.number().int().min(3).max(3600).default(60),
+  },
   CALL_HOLD_MESSAGE: {
     group: 'Telephony',
     description: 'What queued callers hear while they wait.',
@@ -652,6 +658,14 @@ export const envSchema = z
         code: 'custom',
         path: ['OPENAI_API_KEY'],
         message: `is required with ${needsOpenAi.join(' and ')} on api.openai.com (or point OPENAI_BASE_URL at a self-hosted server)`,
+      });
+    }
+    if (env.CALL_QUEUE_ABANDON_AFTER <= 2 * env.CALL_QUEUE_POLL_INTERVAL) {
+      // Shorter, and a caller still on the line would lose their place between two hold loops.
+      context.addIssue({
+        code: 'custom',
+        path: ['CALL_QUEUE_ABANDON_AFTER'],
+        message: `must be longer than two hold loops (2 × CALL_QUEUE_POLL_INTERVAL = ${2 * env.CALL_QUEUE_POLL_INTERVAL} s)`,
       });
     }
     if (env.JWT_ALGORITHM === 'ES256') {

@@ -170,4 +170,24 @@ describe.each(backends)('Call registry and queue contract: %s', (_name, create) 
     expect(await queue.remove('a')).toBe(false);
     expect(await queue.list()).toEqual(['b']);
   });
+
+  it('takes back the places of callers who stopped asking, and only theirs', async () => {
+    await queue.enqueue({ callId: 'gone', priority: 5, enqueuedAt: 1_000 }, 10);
+    await queue.enqueue({ callId: 'waiting', priority: 0, enqueuedAt: 1_100 }, 10);
+    await queue.enqueue({ callId: 'new', priority: 0, enqueuedAt: 1_900 }, 10);
+    expect(await queue.checkIn('waiting', 1_800)).toBe(1);
+    // A check-in that arrives late says nothing newer than what is already known.
+    expect(await queue.checkIn('waiting', 1_200)).toBe(1);
+    expect(await queue.checkIn('nobody', 1_800)).toBeUndefined();
+
+    expect(await queue.removeUnseenSince(1_500)).toEqual(['gone']);
+    expect(await queue.list()).toEqual(['waiting', 'new']);
+    expect(await queue.removeUnseenSince(1_500)).toEqual([]);
+
+    // A caller removed by hand is not reported again later.
+    expect(await queue.remove('waiting')).toBe(true);
+    expect(await queue.removeUnseenSince(1_850)).toEqual([]);
+    expect(await queue.removeUnseenSince(2_000)).toEqual(['new']);
+    expect(await queue.size()).toBe(0);
+  });
 });

@@ -338,7 +338,11 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
           CALL_QUEUE_POLL_INTERVAL: '1',
         })),
     );
-    afterAll(() => sut.close());
+    afterAll(async () => {
+      const queue = sut.app.get(CallQueue);
+      for (const callId of await queue.list()) await queue.remove(callId);
+      await sut.close();
+    });
 
     it('frees the slot of a call Twilio fell back on, and the queue place of a call whose callback came after it ended', async () => {
       const { ring, poll, call, signer } = helpers(sut, number);
@@ -375,6 +379,61 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       });
       expect(await sut.app.get(CallQueue).list()).not.toContain(thirdCall.id);
       expect(await call(third.callSid)).toMatchObject({ status: 'failed' });
+    });
+  });
+
+  describe('a caller gone from the queue without a word', () => {
+    let sut: TestApp;
+    let number: { e164: string };
+    beforeAll(
+      async () =>
+        ({ sut, number } = await setUp({
+          MAX_CONCURRENT_CALLS: '1',
+          ENABLE_CALL_QUEUE: 'true',
+          CALL_QUEUE_POLL_INTERVAL: '1',
+          CALL_QUEUE_ABANDON_AFTER: '3',
+        })),
+    );
+    afterAll(async () => {
+      const queue = sut.app.get(CallQueue);
+      for (const callId of await queue.list()) await queue.remove(callId);
+      await sut.close();
+    });
+
+    it('gives the place of a queued caller who stopped asking, with no callback, to the callers behind', async () => {
+      const { ring, poll, call, signer } = helpers(sut, number);
+      const holding = await ring();
+      expect(holding.body).toContain('<Connect><Stream');
+      const ghost = await ring();
+      expect(ghost.body).toContain('<Redirect');
+      const waiting = await ring();
+      expect(waiting.body).toContain('<Redirect');
+      const ghostCall = await call(ghost.callSid);
+      expect(await sut.app.get(CallQueue).list()).toEqual([
+        ghostCall.id,
+        (await call(waiting.callSid)).id,
+      ]);
+
+      // The ghost's hold loop never asks again and Twilio's callback for it is lost; the other caller keeps
+      // asking every second, as Twilio does for a caller still on the line.
+      const asked = Date.now();
+      while (Date.now() - asked < 4_000) {
+        expect((await poll(waiting.callSid)).body).toContain('<Redirect');
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      }
+      expect(await sut.app.get(CallQueue).list()).toEqual([(await call(waiting.callSid)).id]);
+      expect(await call(ghost.callSid)).toMatchObject({
+        status: 'canceled',
+        endReason: 'queue_abandoned',
+      });
+
+      await postSignedWebhook(signer, '/telephony/twilio/fallback', {
+        AccountSid: TWILIO_ACCOUNT_SID,
+        CallSid: holding.callSid,
+        ErrorCode: '11205',
+        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
+      });
+      expect((await poll(waiting.callSid)).body).toContain('<Connect><Stream');
     });
   });
 

@@ -1,22 +1,41 @@
 import { CallQueue, QueuedCall, queueScore } from './call-queue';
 
+interface Entry {
+  callId: string;
+  score: number;
+  seenAt: number;
+}
+
 export class MemoryCallQueue extends CallQueue {
-  private entries: { callId: string; score: number }[] = [];
+  private entries: Entry[] = [];
 
   enqueue(call: QueuedCall, maxSize: number): Promise<number | undefined> {
-    const existing = this.entries.findIndex((entry) => entry.callId === call.callId);
+    const existing = this.indexOf(call.callId);
     if (existing >= 0) return Promise.resolve(existing);
     if (this.entries.length >= maxSize) return Promise.resolve(undefined);
     const score = queueScore(call);
     const at = this.entries.findIndex((entry) => entry.score > score);
     const index = at === -1 ? this.entries.length : at;
-    this.entries.splice(index, 0, { callId: call.callId, score });
+    this.entries.splice(index, 0, { callId: call.callId, score, seenAt: call.enqueuedAt });
     return Promise.resolve(index);
   }
 
   position(callId: string): Promise<number | undefined> {
-    const index = this.entries.findIndex((entry) => entry.callId === callId);
+    const index = this.indexOf(callId);
     return Promise.resolve(index === -1 ? undefined : index);
+  }
+
+  checkIn(callId: string, at: number): Promise<number | undefined> {
+    const index = this.indexOf(callId);
+    if (index === -1) return Promise.resolve(undefined);
+    this.entries[index].seenAt = Math.max(this.entries[index].seenAt, at);
+    return Promise.resolve(index);
+  }
+
+  removeUnseenSince(before: number): Promise<string[]> {
+    const gone = this.entries.filter((entry) => entry.seenAt < before).map((entry) => entry.callId);
+    if (gone.length > 0) this.entries = this.entries.filter((entry) => entry.seenAt >= before);
+    return Promise.resolve(gone);
   }
 
   remove(callId: string): Promise<boolean> {
@@ -31,5 +50,9 @@ export class MemoryCallQueue extends CallQueue {
 
   list(): Promise<string[]> {
     return Promise.resolve(this.entries.map((entry) => entry.callId));
+  }
+
+  private indexOf(callId: string): number {
+    return this.entries.findIndex((entry) => entry.callId === callId);
   }
 }
