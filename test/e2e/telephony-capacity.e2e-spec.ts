@@ -470,6 +470,54 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       }
     });
 
+    const queues: [string, string][] = [['an in-process', '']];
+    if (process.env.REDIS_URL) queues.push(['the Redis', process.env.REDIS_URL]);
+    it.each(queues)(
+      'with %s queue, decides by whose queue it is what becomes of a caller still waiting at shutdown',
+      async (_, redisUrl) => {
+        const { sut, number } = await setUp({
+          REDIS_URL: redisUrl,
+          MAX_CONCURRENT_CALLS: '1',
+          ENABLE_CALL_QUEUE: 'true',
+          ENABLE_CONNECTION_DRAINING: 'true',
+          SHUTDOWN_DRAIN_TIMEOUT: '1.5',
+        });
+        const { ring, poll, call, openLiveStream } = helpers(sut, number);
+        const queue = sut.app.get(CallQueue);
+        const live = await ring();
+        await openLiveStream(live.body, live.callSid); // keeps the drain going
+        const waiting = await ring();
+        expect(waiting.body).toContain('<Redirect');
+        const waitingId = (await call(waiting.callSid)).id;
+
+        const closing = sut.app.close();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        // The hold loop asks while this instance drains.
+        const answer = (await poll(waiting.callSid)).body;
+        await closing;
+
+        const reader = await createTestApp({});
+        try {
+          const stored = await reader.app
+            .get(DataSource)
+            .getRepository(Call)
+            .findOneByOrFail({ providerCallId: waiting.callSid });
+          if (queue.shared) {
+            // Every instance serves the Redis queue: the caller holds on, and the next poll reaches one still running.
+            expect(answer).toContain('<Redirect');
+            expect(stored.endedAt).toBeNull();
+            expect(await reader.app.get(CallQueue).list()).toContain(waitingId);
+            await reader.app.get(CallQueue).remove(waitingId);
+          } else {
+            expect(answer).toMatch(/<Say>.*restarting.*<\/Say><Hangup\/>/);
+            expect(stored).toMatchObject({ status: 'canceled', endReason: 'shutdown' });
+          }
+        } finally {
+          await reader.close();
+        }
+      },
+    );
+
     it('refuses new calls, lets live calls run until the deadline, then ends them as shutdown, leaving no call open', async () => {
       const { sut, number } = await setUp({
         SHUTDOWN_DRAIN_TIMEOUT: '1.5',

@@ -56,6 +56,11 @@ export class AdmissionService {
   /** A waiting caller's turn: connects when it heads the queue and a slot is free. */
   async poll(call: { callId: string; organizationId: string }): Promise<Admission> {
     if (this.shutdown.isShuttingDown) {
+      // A shared queue's caller keeps their place: the hold loop's next request reaches a running instance.
+      const position = this.queue.shared
+        ? await this.queue.checkIn(call.callId, Date.now())
+        : undefined;
+      if (position !== undefined) return { kind: 'queued', position };
       await this.leaveQueue(call.callId);
       return { kind: 'draining' };
     }

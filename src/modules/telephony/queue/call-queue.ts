@@ -11,6 +11,8 @@ export interface QueuedCall {
  * callback stops asking, and `removeUnseenSince` takes their place back.
  */
 export abstract class CallQueue {
+  /** Whether other instances serve this queue's callers too (their polls reach any instance). */
+  abstract readonly shared: boolean;
   /** Adds the call unless the queue is full; returns its 0-based position, or undefined when full. */
   abstract enqueue(call: QueuedCall, maxSize: number): Promise<number | undefined>;
   /** 0-based position, or undefined when not queued. */

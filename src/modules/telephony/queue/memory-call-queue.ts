@@ -7,6 +7,7 @@ interface Entry {
 }
 
 export class MemoryCallQueue extends CallQueue {
+  readonly shared = false;
   private entries: Entry[] = [];
 
   enqueue(call: QueuedCall, maxSize: number): Promise<number | undefined> {

@@ -38,6 +38,7 @@ return redis.call('ZREM', KEYS[1], ARGV[1])
 `;
 
 export class RedisCallQueue extends CallQueue {
+  readonly shared = true;
   private readonly seenKey: string;
 
   constructor(

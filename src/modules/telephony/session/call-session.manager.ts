@@ -114,10 +114,15 @@ export class CallSessionManager implements OnModuleInit {
     await Promise.allSettled([...this.sessions].map((session) => session.end('completed', reason)));
   }
 
-  /** Calls admitted here that never got (or lost) a stream, and callers still queued, end as `shutdown`. */
+  /**
+   * Calls admitted here that never got (or lost) a stream end as `shutdown`, and so do callers waiting in this
+   * instance's own queue. A queue in Redis belongs to every instance: its callers' next polls reach one that is
+   * still running, so one instance's restart must not hang them all up.
+   */
   private async closeAdmittedCalls(): Promise<void> {
     const admitted = (await this.registry.listLocal()).map((entry) => entry.callId);
-    const queued = this.config.features.callQueue ? await this.queue.list() : [];
+    const queued =
+      this.config.features.callQueue && !this.queue.shared ? await this.queue.list() : [];
     const open = await this.callsRepository.findOpen([...admitted, ...queued]);
     for (const call of open) {
       await this.calls.end(call.id, 'canceled', 'shutdown');
