@@ -241,5 +241,30 @@ describe('Telephony: Twilio webhooks (e2e)', () => {
       const other = await postSignedWebhook(signer(), '/telephony/twilio/voice', voiceParams());
       expect(other.status).toBe(200);
     });
+
+    it('answers the fallback Twilio fetches after that 429 with busy too, and a failed call still with an apology', async () => {
+      const from = uniqueE164();
+      let limited = voiceParams({ From: from });
+      for (let i = 0; i < 4; i++) {
+        limited = voiceParams({ From: from });
+        await postSignedWebhook(signer(), '/telephony/twilio/voice', limited);
+      }
+      // Twilio treats any non-2xx as a failure and asks the fallback URL with the same parameters.
+      const fallback = await postSignedWebhook(signer(), '/telephony/twilio/fallback', {
+        ...limited,
+        ErrorCode: '11200',
+        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
+      });
+      expect(fallback.status).toBe(200);
+      expect(fallback.body).toContain('<Reject reason="busy"/>');
+      expect(await calls().findOneBy({ providerCallId: limited.CallSid })).toBeNull();
+
+      const unknown = await postSignedWebhook(signer(), '/telephony/twilio/fallback', {
+        ...voiceParams(),
+        ErrorCode: '11200',
+        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
+      });
+      expect(unknown.body).toMatch(/<Say>.*<\/Say><Hangup\/>/);
+    });
   });
 });

@@ -146,11 +146,18 @@ export class TwilioVoiceService {
    * status callback would leave a slot taken, or a ghost at the head of the queue, if that callback is lost.
    */
   async fallback(params: Record<string, unknown>): Promise<string> {
-    this.logger.error(
-      `Twilio fell back for call ${String(params.CallSid)}: error ${String(params.ErrorCode)} at ${String(params.ErrorUrl)}`,
-    );
     const callSid = typeof params.CallSid === 'string' ? params.CallSid : undefined;
     const call = callSid ? await this.calls.findByProviderCallId('twilio', callSid) : null;
+    // Our 429 to an over-limit caller lands here too (Twilio falls back on any non-2xx): no call was created,
+    // and the caller should hear busy, not an apology for a fault.
+    const from = typeof params.From === 'string' ? params.From : undefined;
+    if (!call && from && from !== 'anonymous' && (await this.rateLimiter.isOverLimit(from))) {
+      this.logger.log(`Call ${String(callSid)} from an over-limit number: rejected as busy`);
+      return Twiml.rejectBusy();
+    }
+    this.logger.error(
+      `Twilio fell back for call ${String(callSid)}: error ${String(params.ErrorCode)} at ${String(params.ErrorUrl)}`,
+    );
     if (call) {
       await this.calls.recordEvent(
         call,
