@@ -239,8 +239,10 @@ export class CallSession implements CallAudioSink {
         );
         this.logger.log(`Media stream ${streamSid} attached to call ${loaded.call.id}`);
         this.state = 'live';
-        await this.pipeline.start();
+        // The buffered frames go in before anything can yield: frames arriving from now on are newer.
+        const started = this.pipeline.start();
         for (const frame of this.earlyFrames.splice(0)) this.pipeline.onAudio(frame);
+        await started;
       },
     );
   }

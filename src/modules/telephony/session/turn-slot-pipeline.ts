@@ -47,10 +47,17 @@ class TurnSlotPipeline implements VoicePipeline {
     const firstMessage = this.context.agent?.firstMessage;
     if (!firstMessage) return;
     if (!this.tts) {
-      await this.sink.recordEvent('agent.first_message_not_spoken', {
-        reason: 'no text-to-speech provider is configured',
-        text: firstMessage,
-      });
+      // Informational: a failed write is logged, it does not end the call.
+      await this.sink
+        .recordEvent('agent.first_message_not_spoken', {
+          reason: 'no text-to-speech provider is configured',
+          text: firstMessage,
+        })
+        .catch((error: unknown) =>
+          this.logger.warn(
+            `Could not record that call ${this.context.callId}'s first message was not spoken: ${String(error)}`,
+          ),
+        );
       return;
     }
     // Spoken in the background: the caller's audio must keep flowing into the endpointer meanwhile.
