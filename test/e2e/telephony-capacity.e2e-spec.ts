@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import {
@@ -11,6 +12,7 @@ import { CallsService } from '../../src/modules/telephony/calls/calls.service';
 import { CustomersRepository } from '../../src/modules/telephony/customers/customers.repository';
 import { CallQueue } from '../../src/modules/telephony/queue/call-queue';
 import { CallRegistry } from '../../src/modules/telephony/registry/call-registry';
+import { RedisCallRegistry } from '../../src/modules/telephony/registry/redis-call-registry';
 import { registerAccount, type Account } from '../factories/account.factory';
 import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -469,6 +471,45 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
         await reader.close();
       }
     });
+
+    if (process.env.REDIS_URL)
+      it('stops waiting for a stream that attached to another instance', async () => {
+        const { sut: answering, number } = await setUp({
+          SHUTDOWN_DRAIN_TIMEOUT: '8',
+          ENABLE_CONNECTION_DRAINING: 'true',
+        });
+        // One process, so one INSTANCE_ID: the second app's registry names itself as another instance.
+        const redis = new Redis(process.env.REDIS_URL!);
+        const streaming = await createTestApp(
+          { ...TWILIO_ENV, ESPEAK_NG_PATH: '/nonexistent/espeak-ng' },
+          {
+            listen: true,
+            providers: [[CallRegistry, new RedisCallRegistry(redis, 'another-instance', 60_000)]],
+          },
+        );
+        try {
+          const answered = await helpers(answering, number).ring();
+          // Behind a load balancer the stream Twilio opens can reach another instance than the webhook did.
+          const socket = await helpers(streaming, number).openLiveStream(
+            answered.body,
+            answered.callSid,
+          );
+
+          // The drain's deadline is 8 s and a stream is awaited for up to 10: a drain that still waited for this
+          // one would run into the deadline.
+          const closingStarted = Date.now();
+          await answering.app.close();
+          expect(Date.now() - closingStarted).toBeLessThan(4_000);
+          // The call is the other instance's, and goes on there.
+          expect(await helpers(streaming, number).call(answered.callSid)).toMatchObject({
+            status: 'in_progress',
+          });
+          socket.close();
+        } finally {
+          await streaming.close();
+          await redis.quit();
+        }
+      });
 
     const queues: [string, string][] = [['an in-process', '']];
     if (process.env.REDIS_URL) queues.push(['the Redis', process.env.REDIS_URL]);

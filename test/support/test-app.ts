@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { Abstract, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
@@ -26,7 +26,12 @@ export interface TestApp {
  */
 export async function createTestApp(
   env: Record<string, string | undefined> = {},
-  options: { imports?: Type[]; listen?: boolean } = {},
+  options: {
+    imports?: Type[];
+    listen?: boolean;
+    /** Providers replaced by another instance of our own classes (e.g. a registry named as another instance). */
+    providers?: [token: Abstract<unknown> | Type | string | symbol, value: unknown][];
+  } = {},
 ): Promise<TestApp> {
   // prom-client keeps metrics in a process-wide registry; each app registers its own afresh.
   register.clear();
@@ -51,12 +56,14 @@ export async function createTestApp(
       if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
     }
   });
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [AppModule.register(config), ...(options.imports ?? [])],
   })
     .overrideProvider(LOG_DESTINATION)
-    .useValue(destination)
-    .compile();
+    .useValue(destination);
+  for (const [token, value] of options.providers ?? [])
+    builder.overrideProvider(token).useValue(value);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
     createFastifyAdapter(config),
     {

@@ -7,6 +7,8 @@ export interface DrainParticipant {
   readonly name: string;
   /** Units of work still running. */
   inFlight(): number;
+  /** Brings `inFlight` up to date with what other instances did (asked before each check of the drain). */
+  refresh?(): Promise<void>;
   /** Called once the drain deadline passes with work still running: end it politely. */
   forceStop?(): Promise<void>;
   /** Called at the end of every drain, to leave nothing half-done (e.g. records in a non-final state). */
@@ -51,7 +53,7 @@ export class ShutdownService implements BeforeApplicationShutdown {
         `draining ${this.describeInFlight()} for up to ${budgetMs / 1000}s`,
     );
     const deadline = Date.now() + budgetMs;
-    while (this.totalInFlight() > 0 && Date.now() < deadline) {
+    while ((await this.refreshedInFlight()) > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }
     if (this.totalInFlight() > 0) {
@@ -73,6 +75,17 @@ export class ShutdownService implements BeforeApplicationShutdown {
     }
     // What went wrong while draining is reported before the process exits.
     await flushErrorReports(2000);
+  }
+
+  private async refreshedInFlight(): Promise<number> {
+    for (const participant of this.participants) {
+      await participant
+        .refresh?.()
+        .catch((error: unknown) =>
+          this.logger.warn(`Refreshing ${participant.name} failed: ${String(error)}`),
+        );
+    }
+    return this.totalInFlight();
   }
 
   private totalInFlight(): number {

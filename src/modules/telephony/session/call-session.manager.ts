@@ -56,6 +56,13 @@ export class CallSessionManager implements OnModuleInit {
       name: 'live calls',
       // Calls answered a moment ago count too: their streams are on their way.
       inFlight: () => this.sessions.size + this.pendingStreams.count(),
+      // Behind a load balancer a stream may attach to another instance, which takes the call's slot: this one
+      // stops waiting for it then, rather than for the whole arrival window.
+      refresh: async () => {
+        if (this.pendingStreams.count() === 0) return;
+        const local = await this.registry.listLocal();
+        this.pendingStreams.retainOnly(new Set(local.map((entry) => entry.callId)));
+      },
       forceStop: () => this.endAll('shutdown'),
       afterDrain: () => this.closeAdmittedCalls(),
     });

@@ -11,6 +11,18 @@ describe(PendingStreams.name, () => {
     expect(sut.count(20)).toBe(1);
   });
 
+  it('keeps expecting only the streams of the calls it is told are still here', () => {
+    const sut = new PendingStreams();
+    sut.expect('here', 0);
+    sut.expect('moved', 10);
+
+    sut.retainOnly(new Set(['here', 'unrelated']));
+
+    expect(sut.count(20)).toBe(1);
+    sut.attached('here');
+    expect(sut.count(20)).toBe(0);
+  });
+
   it('stops expecting a stream that has not come within the arrival window', () => {
     const sut = new PendingStreams();
     sut.expect('early', 0);

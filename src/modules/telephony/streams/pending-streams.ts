@@ -26,6 +26,13 @@ export class PendingStreams {
     this.expected.delete(callId);
   }
 
+  /** Stops expecting every stream whose call is not in `callIds` (it attached elsewhere, or the call ended). */
+  retainOnly(callIds: ReadonlySet<string>): void {
+    for (const callId of this.expected.keys()) {
+      if (!callIds.has(callId)) this.expected.delete(callId);
+    }
+  }
+
   /** Streams still expected now. */
   count(now = Date.now()): number {
     this.prune(now);
