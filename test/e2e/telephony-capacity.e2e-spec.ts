@@ -13,7 +13,7 @@ import { CustomersRepository } from '../../src/modules/telephony/customers/custo
 import { CallQueue } from '../../src/modules/telephony/queue/call-queue';
 import { CallRegistry } from '../../src/modules/telephony/registry/call-registry';
 import { RedisCallRegistry } from '../../src/modules/telephony/registry/redis-call-registry';
-import { registerAccount, type Account } from '../factories/account.factory';
+import { registerAccount } from '../factories/account.factory';
 import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 import {
@@ -35,6 +35,21 @@ async function setUp(env: Record<string, string>) {
   const agent = await createAgent(sut.app, owner, { maxTurns: 2 });
   const number = await createPhoneNumber(sut.app, owner, agent.id);
   return { sut, owner, number };
+}
+
+/**
+ * An app for one describe block. A Redis queue outlives the app (it is every instance's), so the block leaves
+ * it empty for the suites that follow.
+ */
+function appForBlock(env: Record<string, string>) {
+  const block = {} as Awaited<ReturnType<typeof setUp>>;
+  beforeAll(async () => Object.assign(block, await setUp(env)));
+  afterAll(async () => {
+    const queue = block.sut.app.get(CallQueue);
+    for (const callId of await queue.list()) await queue.remove(callId);
+    await block.sut.close();
+  });
+  return block;
 }
 
 function helpers(sut: TestApp, number: { e164: string }) {
@@ -73,6 +88,14 @@ function helpers(sut: TestApp, number: { e164: string }) {
         From: from,
         To: number.e164,
       }).then((response) => ({ ...response, callSid })),
+    /** Twilio's request to the fallback URL after our answer to the call failed to reach it. */
+    fallback: (callSid: string) =>
+      postSignedWebhook(signer, '/telephony/twilio/fallback', {
+        AccountSid: TWILIO_ACCOUNT_SID,
+        CallSid: callSid,
+        ErrorCode: '11205',
+        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
+      }),
     poll: (callSid: string) =>
       postSignedWebhook(signer, '/telephony/twilio/queue-wait', {
         AccountSid: TWILIO_ACCOUNT_SID,
@@ -242,32 +265,20 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
   });
 
   describe('capacity and the queue', () => {
-    let sut: TestApp;
-    let owner: Account;
-    let number: { e164: string };
-    beforeAll(
-      async () =>
-        ({ sut, owner, number } = await setUp({
-          MAX_CONCURRENT_CALLS: '1',
-          ENABLE_CALL_QUEUE: 'true',
-          MAX_CALL_QUEUE_SIZE: '2',
-          CALL_QUEUE_POLL_INTERVAL: '1',
-        })),
-    );
-    // A Redis queue outlives the app (it is every instance's): leave it empty for the suites that follow.
-    afterAll(async () => {
-      const queue = sut.app.get(CallQueue);
-      for (const callId of await queue.list()) await queue.remove(callId);
-      await sut.close();
+    const block = appForBlock({
+      MAX_CONCURRENT_CALLS: '1',
+      ENABLE_CALL_QUEUE: 'true',
+      MAX_CALL_QUEUE_SIZE: '2',
+      CALL_QUEUE_POLL_INTERVAL: '1',
     });
 
     it('queues callers beyond capacity by priority then arrival, refuses them when the queue is full, and connects them in order', async () => {
-      const { ring, poll, call, openLiveStream } = helpers(sut, number);
+      const { ring, poll, call, openLiveStream } = helpers(block.sut, block.number);
       const vipNumber = uniqueE164();
-      await sut.app
+      await block.sut.app
         .get(CustomersRepository)
-        .recordContact(owner.organizationId, vipNumber, new Date());
-      await sut.app
+        .recordContact(block.owner.organizationId, vipNumber, new Date());
+      await block.sut.app
         .get(DataSource)
         .query(`UPDATE customers SET metadata = '{"priority": 5}' WHERE phone = $1`, [vipNumber]);
 
@@ -279,7 +290,7 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       );
       const vip = await ring(vipNumber);
       expect(vip.body).toContain('<Redirect');
-      expect(await sut.app.get(CallQueue).list()).toEqual([
+      expect(await block.sut.app.get(CallQueue).list()).toEqual([
         (await call(vip.callSid)).id,
         (await call(regular.callSid)).id,
       ]);
@@ -311,11 +322,11 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       expect((await poll(regular.callSid)).body).toContain('<Redirect'); // not its turn yet
       expect((await poll(vip.callSid)).body).toContain('<Connect><Stream');
       expect((await poll(regular.callSid)).body).toContain('<Redirect'); // the VIP holds the slot now
-      expect(await sut.app.get(CallQueue).list()).toEqual([(await call(regular.callSid)).id]);
+      expect(await block.sut.app.get(CallQueue).list()).toEqual([(await call(regular.callSid)).id]);
     });
 
     it('takes a caller who hangs up while waiting out of the queue', async () => {
-      const { ring, call, signer } = helpers(sut, number);
+      const { ring, call, signer } = helpers(block.sut, block.number);
       const waiting = await ring();
       expect(waiting.body).toContain('<Redirect');
       await postSignedWebhook(signer, '/telephony/twilio/status', {
@@ -325,45 +336,32 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
         SequenceNumber: '9',
       });
 
-      expect(await sut.app.get(CallQueue).list()).not.toContain((await call(waiting.callSid)).id);
+      expect(await block.sut.app.get(CallQueue).list()).not.toContain(
+        (await call(waiting.callSid)).id,
+      );
     });
   });
 
   describe('what an ended call gives back', () => {
-    let sut: TestApp;
-    let number: { e164: string };
-    beforeAll(
-      async () =>
-        ({ sut, number } = await setUp({
-          MAX_CONCURRENT_CALLS: '1',
-          ENABLE_CALL_QUEUE: 'true',
-          CALL_QUEUE_POLL_INTERVAL: '1',
-        })),
-    );
-    afterAll(async () => {
-      const queue = sut.app.get(CallQueue);
-      for (const callId of await queue.list()) await queue.remove(callId);
-      await sut.close();
+    const block = appForBlock({
+      MAX_CONCURRENT_CALLS: '1',
+      ENABLE_CALL_QUEUE: 'true',
+      CALL_QUEUE_POLL_INTERVAL: '1',
     });
 
     it('frees the slot of a call Twilio fell back on, and the queue place of a call whose callback came after it ended', async () => {
-      const { ring, poll, call, signer } = helpers(sut, number);
+      const { ring, poll, call, signer, fallback } = helpers(block.sut, block.number);
       const first = await ring();
       expect(first.body).toContain('<Connect><Stream');
       const second = await ring();
       expect(second.body).toContain('<Redirect');
 
       // Our answer to the first never reached Twilio: no stream will come, and no callback need free its slot.
-      const fellBack = await postSignedWebhook(signer, '/telephony/twilio/fallback', {
-        AccountSid: TWILIO_ACCOUNT_SID,
-        CallSid: first.callSid,
-        ErrorCode: '11205',
-        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
-      });
+      const fellBack = await fallback(first.callSid);
       expect(fellBack.body).toMatch(/<Say>.*<\/Say><Hangup\/>/);
       const firstCall = await call(first.callSid);
       expect(firstCall).toMatchObject({ status: 'failed', endReason: 'webhook_fallback' });
-      expect(await sut.app.get(CallRegistry).get(firstCall.id)).toBeUndefined();
+      expect(await block.sut.app.get(CallRegistry).get(firstCall.id)).toBeUndefined();
       expect((await poll(second.callSid)).body).toContain('<Connect><Stream');
 
       // A waiting caller's call ended by another path, which left its place taken: the late callback frees it,
@@ -371,39 +369,29 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       const third = await ring();
       expect(third.body).toContain('<Redirect');
       const thirdCall = await call(third.callSid);
-      await sut.app.get(CallsService).end(thirdCall.id, 'failed', 'stream_never_started');
-      expect(await sut.app.get(CallQueue).list()).toContain(thirdCall.id);
+      await block.sut.app.get(CallsService).end(thirdCall.id, 'failed', 'stream_never_started');
+      expect(await block.sut.app.get(CallQueue).list()).toContain(thirdCall.id);
       await postSignedWebhook(signer, '/telephony/twilio/status', {
         AccountSid: TWILIO_ACCOUNT_SID,
         CallSid: third.callSid,
         CallStatus: 'completed',
         SequenceNumber: '3',
       });
-      expect(await sut.app.get(CallQueue).list()).not.toContain(thirdCall.id);
+      expect(await block.sut.app.get(CallQueue).list()).not.toContain(thirdCall.id);
       expect(await call(third.callSid)).toMatchObject({ status: 'failed' });
     });
   });
 
   describe('a caller gone from the queue without a word', () => {
-    let sut: TestApp;
-    let number: { e164: string };
-    beforeAll(
-      async () =>
-        ({ sut, number } = await setUp({
-          MAX_CONCURRENT_CALLS: '1',
-          ENABLE_CALL_QUEUE: 'true',
-          CALL_QUEUE_POLL_INTERVAL: '1',
-          CALL_QUEUE_ABANDON_AFTER: '3',
-        })),
-    );
-    afterAll(async () => {
-      const queue = sut.app.get(CallQueue);
-      for (const callId of await queue.list()) await queue.remove(callId);
-      await sut.close();
+    const block = appForBlock({
+      MAX_CONCURRENT_CALLS: '1',
+      ENABLE_CALL_QUEUE: 'true',
+      CALL_QUEUE_POLL_INTERVAL: '1',
+      CALL_QUEUE_ABANDON_AFTER: '3',
     });
 
     it('gives the place of a queued caller who stopped asking, with no callback, to the callers behind', async () => {
-      const { ring, poll, call, signer } = helpers(sut, number);
+      const { ring, poll, call, fallback } = helpers(block.sut, block.number);
       const holding = await ring();
       expect(holding.body).toContain('<Connect><Stream');
       const ghost = await ring();
@@ -411,7 +399,7 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
       const waiting = await ring();
       expect(waiting.body).toContain('<Redirect');
       const ghostCall = await call(ghost.callSid);
-      expect(await sut.app.get(CallQueue).list()).toEqual([
+      expect(await block.sut.app.get(CallQueue).list()).toEqual([
         ghostCall.id,
         (await call(waiting.callSid)).id,
       ]);
@@ -423,18 +411,13 @@ describe('Telephony: capacity, queue, sessions and draining (e2e)', () => {
         expect((await poll(waiting.callSid)).body).toContain('<Redirect');
         await new Promise((resolve) => setTimeout(resolve, 700));
       }
-      expect(await sut.app.get(CallQueue).list()).toEqual([(await call(waiting.callSid)).id]);
+      expect(await block.sut.app.get(CallQueue).list()).toEqual([(await call(waiting.callSid)).id]);
       expect(await call(ghost.callSid)).toMatchObject({
         status: 'canceled',
         endReason: 'queue_abandoned',
       });
 
-      await postSignedWebhook(signer, '/telephony/twilio/fallback', {
-        AccountSid: TWILIO_ACCOUNT_SID,
-        CallSid: holding.callSid,
-        ErrorCode: '11205',
-        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
-      });
+      await fallback(holding.callSid);
       expect((await poll(waiting.callSid)).body).toContain('<Connect><Stream');
     });
   });
