@@ -40,7 +40,9 @@ export class AdmissionService {
     priority: number;
   }): Promise<Admission> {
     if (this.shutdown.isShuttingDown) return { kind: 'draining' };
-    const queueEmpty = (await this.queue.size()) === 0 || (await this.removeAbandoned()) === 0;
+    const queueEmpty =
+      (await this.queue.size()) === 0 ||
+      ((await this.removeAbandoned()) > 0 && (await this.queue.size()) === 0);
     if (queueEmpty && (await this.takeSlot(call))) return { kind: 'connect' };
     if (!this.config.features.callQueue) return { kind: 'busy', reason: 'capacity' };
     const position = await this.queue.enqueue(
@@ -85,7 +87,7 @@ export class AdmissionService {
     await this.registry.unregister(callId);
   }
 
-  /** Ends the calls whose callers stopped asking; returns how many callers still wait. */
+  /** Ends the calls whose callers stopped asking; returns how many there were. */
   private async removeAbandoned(): Promise<number> {
     const silentFor = this.config.telephony.queueAbandonAfterMs;
     const gone = await this.queue.removeUnseenSince(Date.now() - silentFor);
@@ -95,9 +97,8 @@ export class AdmissionService {
       );
       await this.calls.end(callId, 'canceled', 'queue_abandoned');
     }
-    const waiting = await this.queue.size();
-    if (gone.length > 0) this.depth.set(waiting);
-    return waiting;
+    if (gone.length > 0) await this.refreshDepth();
+    return gone.length;
   }
 
   private takeSlot(call: { callId: string; organizationId: string }): Promise<boolean> {
