@@ -33,3 +33,31 @@ export async function databaseExists(name: string): Promise<boolean> {
     await admin.end();
   }
 }
+
+/**
+ * Waits (at most `timeoutMs`) until Switchboard's durable job queue in `url` has nothing queued or running, and
+ * says how long that took and what was left. Ended calls each queue a post-call job (a summary from the model,
+ * a memory stored): a benchmark that ends many calls at once must let that backlog run out before it measures
+ * the next load, or the next step pays for the last one's calls.
+ */
+export async function waitForJobs(
+  url: string,
+  timeoutMs: number,
+): Promise<{ seconds: number; left: number }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const started = Date.now();
+  try {
+    for (;;) {
+      const result = await client.query<{ left: number }>(
+        `SELECT count(*)::int AS "left" FROM jobs WHERE status IN ('queued', 'running')`,
+      );
+      const left = result.rows[0].left;
+      const seconds = (Date.now() - started) / 1000;
+      if (left === 0 || Date.now() - started >= timeoutMs) return { seconds, left };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    await client.end();
+  }
+}
