@@ -44,6 +44,8 @@ export abstract class AppConfig {
     readonly refreshTtlSeconds: number;
     readonly refreshReuseGraceMs: number;
     readonly registrationEnabled: boolean;
+    /** Slug of the organization that operates the deployment; undefined: the first one registered. */
+    readonly operatorOrganization: string | undefined;
     readonly rateLimitPerMinute: number;
     readonly adminRateLimitPerMinute: number;
   };
@@ -184,6 +186,7 @@ function toTree(env: Env): AppConfig {
       refreshTtlSeconds: env.JWT_REFRESH_TTL,
       refreshReuseGraceMs: ms(env.JWT_REFRESH_REUSE_GRACE),
       registrationEnabled: env.AUTH_REGISTRATION_ENABLED,
+      operatorOrganization: env.OPERATOR_ORGANIZATION,
       rateLimitPerMinute: env.AUTH_RATE_LIMIT,
       adminRateLimitPerMinute: env.ADMIN_RATE_LIMIT,
     },

@@ -241,6 +241,15 @@ export const ENV_SPEC = {
     description: 'Allow POST /api/v1/auth/register to create new organizations.',
     schema: booleanFlag(true),
   },
+  OPERATOR_ORGANIZATION: {
+    group: 'Authentication',
+    description:
+      'Slug of the organization whose owners and admins operate this deployment: they (and METRICS_TOKEN) read /metrics and /health/detailed. Unset: the first organization registered.',
+    schema: optionalString().refine(
+      (value) => value === undefined || /^[a-z0-9][a-z0-9-]{1,62}$/.test(value),
+      'must be an organization slug: 2-63 lowercase letters, digits or dashes',
+    ),
+  },
   AUTH_RATE_LIMIT: {
     group: 'Authentication',
     description: 'Login and refresh attempts per minute, per IP and per account.',

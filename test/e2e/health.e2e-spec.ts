@@ -2,15 +2,16 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ShutdownService } from '../../src/common/lifecycle/shutdown.service';
 import { PUBLIC_DOWN_MESSAGE } from '../../src/modules/health/health.controller';
-import { addUser, registerAccount } from '../factories/account.factory';
+import { addUser, registerAccount, uniqueSlug } from '../factories/account.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('Health (e2e)', () => {
   describe('while running', () => {
     let sut: TestApp;
+    const operator = uniqueSlug('health');
 
     beforeAll(async () => {
-      sut = await createTestApp();
+      sut = await createTestApp({ OPERATOR_ORGANIZATION: operator });
     });
     afterAll(() => sut.close());
 
@@ -34,7 +35,7 @@ describe('Health (e2e)', () => {
     });
 
     it('GET /health/detailed reports versions, dependencies and circuits to an admin', async () => {
-      const owner = await registerAccount(sut.app);
+      const owner = await registerAccount(sut.app, { organizationSlug: operator });
 
       const response = await http()
         .get('/health/detailed')
@@ -75,12 +76,18 @@ describe('Health (e2e)', () => {
     }
   });
 
-  it('keeps /health/detailed from anonymous callers and non-admins, and opens it to the operator token', async () => {
-    const sut = await createTestApp({ METRICS_TOKEN: 'operator-token-0123456789' });
+  it('keeps /health/detailed from anonymous callers, non-admins and other organizations, and opens it to the operator token', async () => {
+    const operator = uniqueSlug('health-operator');
+    const sut = await createTestApp({
+      METRICS_TOKEN: 'operator-token-0123456789',
+      OPERATOR_ORGANIZATION: operator,
+    });
     try {
       const http = () => request(sut.app.getHttpServer());
-      const owner = await registerAccount(sut.app);
+      const owner = await registerAccount(sut.app, { organizationSlug: operator });
       const member = await addUser(sut.app, owner, 'member');
+      const admin = await addUser(sut.app, owner, 'admin');
+      const stranger = await registerAccount(sut.app);
 
       const anonymous = await http().get('/health/detailed').expect(401);
       expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
@@ -89,7 +96,68 @@ describe('Health (e2e)', () => {
         .set('authorization', `Bearer ${member.accessToken}`)
         .expect(403);
       expect(forbidden.body.error.code).toBe('AUTH_ROLE_REQUIRED');
+      const otherOrganization = await http()
+        .get('/health/detailed')
+        .set('authorization', `Bearer ${stranger.accessToken}`)
+        .expect(403);
+      expect(otherOrganization.body.error.code).toBe('AUTH_OPERATOR_REQUIRED');
+      expect(otherOrganization.body).not.toHaveProperty('versions');
       await http()
+        .get('/health/detailed')
+        .set('authorization', `Bearer ${admin.accessToken}`)
+        .expect(200);
+      await http()
+        .get('/health/detailed')
+        .set('authorization', 'Bearer operator-token-0123456789')
+        .expect(200);
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('without OPERATOR_ORGANIZATION, lets the first organization registered operate the deployment', async () => {
+    const sut = await createTestApp();
+    try {
+      const http = () => request(sut.app.getHttpServer());
+      const first = await registerAccount(sut.app);
+      const later = await registerAccount(sut.app);
+      // The suites share one database: this organization is made the earliest of all of them.
+      await sut.app
+        .get(DataSource)
+        .query(
+          `UPDATE organizations SET created_at = (SELECT min(created_at) FROM organizations) - interval '1 second' WHERE id = $1`,
+          [first.organizationId],
+        );
+
+      await http()
+        .get('/health/detailed')
+        .set('authorization', `Bearer ${first.accessToken}`)
+        .expect(200);
+      const refused = await http()
+        .get('/health/detailed')
+        .set('authorization', `Bearer ${later.accessToken}`)
+        .expect(403);
+      expect(refused.body.error.code).toBe('AUTH_OPERATOR_REQUIRED');
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('with OPERATOR_ORGANIZATION naming no organization, refuses every user token', async () => {
+    const sut = await createTestApp({
+      METRICS_TOKEN: 'operator-token-0123456789',
+      OPERATOR_ORGANIZATION: uniqueSlug('not-registered'),
+    });
+    try {
+      const owner = await registerAccount(sut.app);
+
+      const refused = await request(sut.app.getHttpServer())
+        .get('/health/detailed')
+        .set('authorization', `Bearer ${owner.accessToken}`)
+        .expect(403);
+
+      expect(refused.body.error.code).toBe('AUTH_OPERATOR_REQUIRED');
+      await request(sut.app.getHttpServer())
         .get('/health/detailed')
         .set('authorization', 'Bearer operator-token-0123456789')
         .expect(200);

@@ -1,13 +1,14 @@
 import request from 'supertest';
-import { registerAccount } from '../factories/account.factory';
+import { registerAccount, uniqueSlug } from '../factories/account.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('Metrics (e2e)', () => {
-  describe('without METRICS_TOKEN (admins only)', () => {
+  describe("without METRICS_TOKEN (the operating organization's admins only)", () => {
     let sut: TestApp;
+    const operator = uniqueSlug('metrics');
 
     beforeAll(async () => {
-      sut = await createTestApp();
+      sut = await createTestApp({ OPERATOR_ORGANIZATION: operator });
     });
     afterAll(() => sut.close());
 
@@ -17,7 +18,7 @@ describe('Metrics (e2e)', () => {
       await http.get('/calls/+14155550100/nowhere').expect(404);
 
       await request(sut.app.getHttpServer()).get('/metrics').expect(401);
-      const owner = await registerAccount(sut.app);
+      const owner = await registerAccount(sut.app, { organizationSlug: operator });
       const response = await request(sut.app.getHttpServer())
         .get('/metrics')
         .set('authorization', `Bearer ${owner.accessToken}`)
@@ -34,6 +35,18 @@ describe('Metrics (e2e)', () => {
       // raw URLs never become labels
       expect(response.text).not.toContain('14155550100');
       expect(response.text).toMatch(/route="unmatched",status="404"/);
+    });
+
+    it("refuses the owner of any other organization: the metrics count every tenant's calls", async () => {
+      const stranger = await registerAccount(sut.app);
+
+      const response = await request(sut.app.getHttpServer())
+        .get('/metrics')
+        .set('authorization', `Bearer ${stranger.accessToken}`)
+        .expect(403);
+
+      expect(response.body.error.code).toBe('AUTH_OPERATOR_REQUIRED');
+      expect(response.text).not.toContain('switchboard_');
     });
   });
 

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { placeCall, postSignedWebhook } from '../../scripts/call-simulator/twilio-caller';
 import { Call } from '../../src/modules/telephony/calls/call.entity';
 import { EspeakTextToSpeech } from '../../src/modules/voice/providers/tts/espeak-text-to-speech';
-import { registerAccount, type Account } from '../factories/account.factory';
+import { registerAccount, uniqueSlug, type Account } from '../factories/account.factory';
 import { createAgent, createPhoneNumber, uniqueE164 } from '../factories/telephony.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
@@ -22,11 +22,13 @@ describe('Telephony: an inbound Twilio call end to end (e2e)', () => {
 
   beforeAll(async () => {
     // No text-to-speech here: this suite checks the recording-only path; the next one the spoken greeting.
+    const operator = uniqueSlug('call-flow');
     sut = await createTestApp(
-      { ...TWILIO_ENV, ESPEAK_NG_PATH: '/nonexistent/espeak-ng' },
+      { ...TWILIO_ENV, ESPEAK_NG_PATH: '/nonexistent/espeak-ng', OPERATOR_ORGANIZATION: operator },
       { listen: true },
     );
-    owner = await registerAccount(sut.app);
+    // Its owner also reads /metrics.
+    owner = await registerAccount(sut.app, { organizationSlug: operator });
     const agent = await createAgent(sut.app, owner);
     number = await createPhoneNumber(sut.app, owner, agent.id);
   });

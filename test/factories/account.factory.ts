@@ -18,6 +18,16 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}-${process.pid}-${Date.now().toString(36)}-${sequence}@example.test`;
 }
 
+/**
+ * A slug no other suite registers. An app booted with `OPERATOR_ORGANIZATION` set to it, whose account is then
+ * registered with it, is operated by that account (the suites share one database: "the first organization
+ * registered" is nobody's in particular there).
+ */
+export function uniqueSlug(label = 'org'): string {
+  sequence += 1;
+  return `${label}-${process.pid}-${Date.now().toString(36)}-${sequence}`;
+}
+
 export interface Account {
   organizationId: string;
   userId: string;
@@ -31,14 +41,24 @@ export interface Account {
 /** Registers a new organization through the API and returns its owner, logged in. */
 export async function registerAccount(
   app: NestFastifyApplication,
-  overrides: { organizationName?: string; email?: string; password?: string } = {},
+  overrides: {
+    organizationName?: string;
+    organizationSlug?: string;
+    email?: string;
+    password?: string;
+  } = {},
 ): Promise<Account> {
   const email = overrides.email ?? uniqueEmail('owner');
   const password = overrides.password ?? DEFAULT_PASSWORD;
   const registered = await request(app.getHttpServer())
     .post('/api/v1/auth/register')
     .set('x-forwarded-for', clientAddress())
-    .send({ organizationName: overrides.organizationName ?? `Org ${email}`, email, password })
+    .send({
+      organizationName: overrides.organizationName ?? `Org ${email}`,
+      ...(overrides.organizationSlug && { organizationSlug: overrides.organizationSlug }),
+      email,
+      password,
+    })
     .expect(201);
   return withIdentity(app, email, password, registered.body);
 }

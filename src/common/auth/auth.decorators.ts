@@ -17,7 +17,7 @@ export const Roles = (...roles: UserRole[]) => SetMetadata(ROLES_KEY, roles);
 /** API keys are accepted on this route when they carry every one of these scopes. */
 export const AllowApiKey = (...scopes: string[]) => SetMetadata(API_KEY_SCOPES_KEY, scopes);
 
-/** The operator token (METRICS_TOKEN) is accepted on this route, as well as admin credentials. */
+/** The operator token (METRICS_TOKEN) is accepted here, as are the operating organization's admins. */
 export const AllowOperatorToken = () => SetMetadata(OPERATOR_TOKEN_KEY, true);
 
 /** Which rate-limit family applies: `auth` (per IP and per account) or `admin` (per principal). */

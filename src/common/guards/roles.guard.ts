@@ -1,27 +1,40 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ROLES_KEY } from '../auth/auth.decorators';
+import { OPERATOR_TOKEN_KEY, ROLES_KEY } from '../auth/auth.decorators';
+import { OperatorOrganization } from '../auth/operator-organization';
 import type { AuthenticatedRequest, UserRole } from '../auth/principal';
 import { ForbiddenError } from '../errors/domain-error';
 
 /**
  * `@Roles(...)` routes: users need one of the roles; API keys were already held to their scopes by the
- * authentication guard; the operator token counts as an administrator.
+ * authentication guard; the operator token counts as an administrator. On operator routes
+ * (`@AllowOperatorToken()`) a user's role counts only in the organization that operates the deployment.
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly operators: OperatorOrganization,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, targets);
     if (!roles || roles.length === 0) return true;
     const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().user;
     if (!principal) return true; // public route
-    if (principal.kind === 'user' && !roles.includes(principal.role)) {
+    if (principal.kind !== 'user') return true;
+    if (!roles.includes(principal.role)) {
       throw new ForbiddenError(`Requires the role ${roles.join(' or ')}`, 'AUTH_ROLE_REQUIRED');
+    }
+    if (
+      this.reflector.getAllAndOverride<boolean>(OPERATOR_TOKEN_KEY, targets) &&
+      !(await this.operators.includes(principal.organizationId))
+    ) {
+      throw new ForbiddenError(
+        `Only the ${roles.join(' or ')} of the organization operating this deployment (OPERATOR_ORGANIZATION) or the operator token may read this`,
+        'AUTH_OPERATOR_REQUIRED',
+      );
     }
     return true;
   }

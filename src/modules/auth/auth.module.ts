@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { OperatorOrganization } from '../../common/auth/operator-organization';
 import { AppConfig } from '../../config/app-config';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { DatabaseOperatorOrganization } from './organizations/database-operator-organization';
 import { OrganizationsRepository } from './organizations/organizations.repository';
 import { PasswordHasher } from './passwords/password-hasher';
 import { ApiKeyStrategy } from './strategies/api-key.strategy';
@@ -59,6 +61,9 @@ import { UsersService } from './users/users.service';
     ApiKeysService,
     JwtStrategy,
     ApiKeyStrategy,
+    { provide: OperatorOrganization, useClass: DatabaseOperatorOrganization },
   ],
+  // The global roles guard asks it who may read the operator routes.
+  exports: [OperatorOrganization],
 })
 export class AuthModule {}

@@ -6,7 +6,8 @@ import { AllowOperatorToken, Roles } from '../../common/auth/auth.decorators';
 
 @ApiExcludeController()
 @Controller()
-// Scrapers send METRICS_TOKEN as a bearer token; owners and admins may also read it with their own token.
+// Scrapers send METRICS_TOKEN as a bearer token; owners and admins of the operating organization may also
+// read it with their own token (RolesGuard checks the organization).
 @AllowOperatorToken()
 @Roles('owner', 'admin')
 export class MetricsController extends PrometheusController {

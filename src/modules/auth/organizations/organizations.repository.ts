@@ -22,6 +22,20 @@ export class OrganizationsRepository {
     return this.repo().findOneBy({ id });
   }
 
+  findBySlug(slug: string): Promise<Organization | null> {
+    return this.repo().findOneBy({ slug });
+  }
+
+  /** The organization registered before any other. */
+  findFirstRegistered(): Promise<Organization | null> {
+    return this.repo()
+      .createQueryBuilder('organization')
+      .orderBy('organization.createdAt', 'ASC')
+      .addOrderBy('organization.id', 'ASC')
+      .limit(1)
+      .getOne();
+  }
+
   async slugExists(slug: string, manager?: EntityManager): Promise<boolean> {
     return this.repo(manager).existsBy({ slug });
   }
