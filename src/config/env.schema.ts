@@ -179,7 +179,7 @@ export const ENV_SPEC = {
   METRICS_TOKEN: {
     group: 'Logging and observability',
     description:
-      'Bearer token for GET /metrics and /health/detailed (the operator token). Unset: only owners and admins read them, with their own access tokens.',
+      'Bearer token for GET /metrics and /health/detailed (the operator token). Unset: only the owners and admins of the operating organization (OPERATOR_ORGANIZATION) read them, with their own access tokens.',
     schema: optionalString().refine(
       (value) => value === undefined || value.length >= 16,
       'must be at least 16 characters',
