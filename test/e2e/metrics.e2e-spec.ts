@@ -1,14 +1,23 @@
 import request from 'supertest';
-import { registerAccount, uniqueSlug } from '../factories/account.factory';
+import { API_KEY_SCOPES } from '../../src/common/auth/api-key-scopes';
+import {
+  addUser,
+  createApiKey,
+  registerAccount,
+  uniqueSlug,
+  type Account,
+} from '../factories/account.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('Metrics (e2e)', () => {
   describe("without METRICS_TOKEN (the operating organization's admins only)", () => {
     let sut: TestApp;
-    const operator = uniqueSlug('metrics');
+    let owner: Account;
 
     beforeAll(async () => {
+      const operator = uniqueSlug('metrics');
       sut = await createTestApp({ OPERATOR_ORGANIZATION: operator });
+      owner = await registerAccount(sut.app, { organizationSlug: operator });
     });
     afterAll(() => sut.close());
 
@@ -18,7 +27,6 @@ describe('Metrics (e2e)', () => {
       await http.get('/calls/+14155550100/nowhere').expect(404);
 
       await request(sut.app.getHttpServer()).get('/metrics').expect(401);
-      const owner = await registerAccount(sut.app, { organizationSlug: operator });
       const response = await request(sut.app.getHttpServer())
         .get('/metrics')
         .set('authorization', `Bearer ${owner.accessToken}`)
@@ -47,6 +55,23 @@ describe('Metrics (e2e)', () => {
 
       expect(response.body.error.code).toBe('AUTH_OPERATOR_REQUIRED');
       expect(response.text).not.toContain('switchboard_');
+    });
+
+    it("refuses the operating organization's members, and its API keys whatever their scopes", async () => {
+      const member = await addUser(sut.app, owner, 'member');
+      const key = await createApiKey(sut.app, owner, 'scraper', [...API_KEY_SCOPES]);
+
+      const asMember = await request(sut.app.getHttpServer())
+        .get('/metrics')
+        .set('authorization', `Bearer ${member.accessToken}`)
+        .expect(403);
+      const asKey = await request(sut.app.getHttpServer())
+        .get('/metrics')
+        .set('authorization', `Bearer ${key.secret}`)
+        .expect(401);
+
+      expect(asMember.body.error.code).toBe('AUTH_ROLE_REQUIRED');
+      expect(asKey.body.error.code).toBe('AUTH_API_KEY_NOT_ALLOWED');
     });
   });
 
