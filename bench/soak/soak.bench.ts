@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { BenchOptions, METRICS_TOKEN, switchboardEnv, TWILIO } from '../lib/bench-env';
-import { freshDatabase } from '../lib/database';
+import { freshDatabase, waitForJobs } from '../lib/database';
 import { heapSnapshotFlags, liveHeap, type LiveHeap } from '../lib/heap-snapshot';
 import { scrape } from '../lib/metrics';
 import { runScript, startSwitchboard, usageOf } from '../lib/processes';
@@ -18,6 +18,8 @@ const SAMPLE_EVERY_MS = 10_000;
 /** Calls a memory or loop-delay slope must span before it is judged. */
 const MIN_CALLS_FOR_SLOPE = 1000;
 const FINAL_SETTLE_MS = 15_000;
+/** Bounds the wait for a wave's post-call jobs. */
+const JOB_DRAIN_TIMEOUT_MS = 60_000;
 
 interface Sample {
   atSeconds: number;
@@ -112,7 +114,9 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
           (CALL_SECONDS + 120) * 1000,
           TWILIO,
         );
-        // The wave's last writes and post-call jobs settle before the between-waves sample.
+        // The wave's post-call jobs run out (40 calls' take about 4 s) and its last writes settle before the
+        // between-waves sample: it should see what the finished calls left behind, not work still running.
+        await waitForJobs(databaseUrl, JOB_DRAIN_TIMEOUT_MS);
         await new Promise((resolve) => setTimeout(resolve, 2000));
         await sample(true);
         if (heaps.length === 0 && Date.now() - started >= (deadline - started) / 3)
@@ -123,6 +127,7 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
     }
     // Post-call jobs and finalizers of the last wave settle first: the snapshot should see what calls left
     // behind, not what is still finishing.
+    await waitForJobs(databaseUrl, JOB_DRAIN_TIMEOUT_MS);
     await new Promise((resolve) => setTimeout(resolve, FINAL_SETTLE_MS));
     await snapshot();
     await client.end();
