@@ -151,7 +151,8 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
       !stalls.some(([from, to]) => entry.atSeconds >= from && entry.atSeconds <= to),
   );
   // A slope over a few hundred calls is noise (one GC more or less moves the heap by tens of MiB): the 2-minute
-  // default shows the harness works; `--minutes 15` or more gives slopes worth judging.
+  // default shows the harness works; `--minutes 30` gives slopes worth judging (15 served 1,480 calls once
+  // each wave waited for its post-call jobs, and only 600 between the samples the slopes use).
   const span = (of: Sample[]) => {
     const judged = steady(of);
     return judged.length < 2 ? 0 : judged[judged.length - 1].calls - judged[0].calls;
@@ -161,7 +162,7 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
     return calls < MIN_CALLS_FOR_SLOPE
       ? {
           met: null,
-          why: `over ${calls} calls; a slope needs ${MIN_CALLS_FOR_SLOPE} (run --minutes 15 or more)`,
+          why: `over ${calls} calls; a slope needs ${MIN_CALLS_FOR_SLOPE} (run --minutes 30)`,
         }
       : { met: Number.isFinite(value) && value < 5 };
   };
@@ -219,7 +220,7 @@ export async function soakBench(options: BenchOptions): Promise<BenchResult> {
         ...(callsBetween < MIN_CALLS_FOR_SLOPE
           ? {
               met: null,
-              why: `over ${callsBetween} calls; a rate per 1,000 calls needs ${MIN_CALLS_FOR_SLOPE} (run --minutes 15 or more)`,
+              why: `over ${callsBetween} calls; a rate per 1,000 calls needs ${MIN_CALLS_FOR_SLOPE} (run --minutes 30)`,
             }
           : { met: Number.isFinite(retainedPerThousand) && retainedPerThousand < 2 }),
       },
