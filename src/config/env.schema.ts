@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORGANIZATION_SLUG_PATTERN } from '../common/validation/patterns';
 import { INDEXED_VECTOR_DIMENSIONS } from '../database/vector';
 
 /**
@@ -246,7 +247,7 @@ export const ENV_SPEC = {
     description:
       'Slug of the organization whose owners and admins operate this deployment: they (and METRICS_TOKEN) read /metrics and /health/detailed. Unset: the first organization registered.',
     schema: optionalString().refine(
-      (value) => value === undefined || /^[a-z0-9][a-z0-9-]{1,62}$/.test(value),
+      (value) => value === undefined || ORGANIZATION_SLUG_PATTERN.test(value),
       'must be an organization slug: 2-63 lowercase letters, digits or dashes',
     ),
   },

@@ -1,7 +1,5 @@
 import { ValidationError } from '../errors/domain-error';
-
-// The id is compared with a uuid column: anything else PostgreSQL would refuse as a server error, not a 422.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID_PATTERN } from '../validation/patterns';
 
 /** Keyset cursor over (timestamp, id): opaque to clients, stable under inserts. */
 export interface KeysetPosition {
@@ -17,7 +15,7 @@ export function decodeCursor(cursor: string | undefined): KeysetPosition | undef
   if (cursor === undefined) return undefined;
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime()) || !UUID.test(id)) {
+  if (!id || Number.isNaN(date.getTime()) || !UUID_PATTERN.test(id)) {
     throw new ValidationError('Invalid cursor', {
       fields: [{ field: 'cursor', errors: ['is not a cursor this API issued'] }],
     });

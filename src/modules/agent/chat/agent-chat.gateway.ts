@@ -8,6 +8,7 @@ import { AllowApiKey } from '../../../common/auth/auth.decorators';
 import type { AuthenticatedRequest, TenantPrincipal } from '../../../common/auth/principal';
 import { DomainError, ForbiddenError, ValidationError } from '../../../common/errors/domain-error';
 import { AuthenticationGuard } from '../../../common/guards/authentication.guard';
+import { UUID_PATTERN } from '../../../common/validation/patterns';
 import { matchPath } from '../../../common/websockets/routed-ws-adapter';
 import { AppConfig } from '../../../config/app-config';
 import { AgentErrors } from '../agent.errors';
@@ -21,7 +22,6 @@ const MAX_FRAME_BYTES = 4 * MAX_MESSAGE_BYTES;
 /** Messages kept while the session opens (authentication, loading the agent). */
 const MAX_EARLY_MESSAGES = 8;
 const IDLE_TIMEOUT_MS = 10 * 60_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Outgoing = Record<string, unknown> & { type: string };
 
@@ -60,14 +60,14 @@ export class AgentChatGateway implements OnGatewayConnection {
     try {
       const url = new URL(request.url ?? '/', 'ws://localhost');
       const agentId = matchPath(CHAT_STREAM_PATH, url.pathname)?.id ?? '';
-      if (!UUID.test(agentId)) throw AgentErrors.agentNotFound();
+      if (!UUID_PATTERN.test(agentId)) throw AgentErrors.agentNotFound();
       const principal = await this.authenticate(request, url);
       const options = {
         customerId: url.searchParams.get('customerId') ?? undefined,
         variantId: url.searchParams.get('variantId') ?? undefined,
       };
       for (const [name, value] of Object.entries(options)) {
-        if (value !== undefined && !UUID.test(value)) {
+        if (value !== undefined && !UUID_PATTERN.test(value)) {
           throw new ValidationError(`${name} must be a UUID`);
         }
       }

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from '../passwords/password-hasher';
 import { Optional } from '../../../common/validation/optional';
+import { ORGANIZATION_SLUG_PATTERN } from '../../../common/validation/patterns';
 
 export class RegisterDto {
   @ApiProperty({ example: 'Acme Dental' })
@@ -17,7 +18,7 @@ export class RegisterDto {
   })
   @Optional()
   @IsString()
-  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, {
+  @Matches(ORGANIZATION_SLUG_PATTERN, {
     message: 'organizationSlug must be 2-63 lowercase letters, digits or dashes',
   })
   organizationSlug?: string;
