@@ -154,8 +154,8 @@ describe.each(backends)('Call registry and queue contract: %s', (_name, create) 
     expect(await queue.enqueue({ callId: 'vip', priority: 7, enqueuedAt: now + 10 }, 10)).toBe(0);
 
     expect(await queue.list()).toEqual(['vip', 'low-early', 'low-late']);
-    expect(await queue.position('low-late')).toBe(2);
-    expect(await queue.position('nobody')).toBeUndefined();
+    expect(await queue.checkIn('low-late', now)).toBe(2);
+    expect(await queue.checkIn('nobody', now)).toBeUndefined();
   });
 
   it('refuses callers beyond its size, and keeps a caller in one place when asked twice', async () => {

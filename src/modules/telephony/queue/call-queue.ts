@@ -15,8 +15,6 @@ export abstract class CallQueue {
   abstract readonly shared: boolean;
   /** Adds the call unless the queue is full; returns its 0-based position, or undefined when full. */
   abstract enqueue(call: QueuedCall, maxSize: number): Promise<number | undefined>;
-  /** 0-based position, or undefined when not queued. */
-  abstract position(callId: string): Promise<number | undefined>;
   /** The caller is still there (asked at `at`): its 0-based position, or undefined when not queued. */
   abstract checkIn(callId: string, at: number): Promise<number | undefined>;
   /** Removes every entry whose caller last asked before `before`; returns their call ids. */

@@ -21,11 +21,6 @@ export class MemoryCallQueue extends CallQueue {
     return Promise.resolve(index);
   }
 
-  position(callId: string): Promise<number | undefined> {
-    const index = this.indexOf(callId);
-    return Promise.resolve(index === -1 ? undefined : index);
-  }
-
   checkIn(callId: string, at: number): Promise<number | undefined> {
     const index = this.indexOf(callId);
     if (index === -1) return Promise.resolve(undefined);

@@ -63,11 +63,6 @@ export class RedisCallQueue extends CallQueue {
     return rank < 0 ? undefined : rank;
   }
 
-  async position(callId: string): Promise<number | undefined> {
-    const rank = await this.redis.zrank(this.key, callId);
-    return rank === null ? undefined : rank;
-  }
-
   async checkIn(callId: string, at: number): Promise<number | undefined> {
     const rank = (await this.redis.eval(CHECK_IN, 2, this.key, this.seenKey, callId, at)) as number;
     return rank < 0 ? undefined : rank;
