@@ -39,6 +39,13 @@ describe('Telephony: Twilio webhooks (e2e)', () => {
     To: number.e164,
     ...overrides,
   });
+  /** Twilio's request to the fallback URL after our answer to the voice webhook (`params`) failed. */
+  const fallback = (params: Record<string, string>) =>
+    postSignedWebhook(signer(), '/telephony/twilio/fallback', {
+      ...params,
+      ErrorCode: '11200',
+      ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
+    });
   const calls = () => sut.app.get(DataSource).getRepository(Call);
   const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
 
@@ -136,11 +143,7 @@ describe('Telephony: Twilio webhooks (e2e)', () => {
     it('the fallback URL apologises and ends a known call as failed', async () => {
       const params = voiceParams();
       await postSignedWebhook(signer(), '/telephony/twilio/voice', params);
-      const response = await postSignedWebhook(signer(), '/telephony/twilio/fallback', {
-        ...params,
-        ErrorCode: '11200',
-        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
-      });
+      const response = await fallback(params);
 
       expect(response.status).toBe(200);
       expect(response.body).toMatch(/<Say>.*<\/Say><Hangup\/>/);
@@ -250,20 +253,12 @@ describe('Telephony: Twilio webhooks (e2e)', () => {
         await postSignedWebhook(signer(), '/telephony/twilio/voice', limited);
       }
       // Twilio treats any non-2xx as a failure and asks the fallback URL with the same parameters.
-      const fallback = await postSignedWebhook(signer(), '/telephony/twilio/fallback', {
-        ...limited,
-        ErrorCode: '11200',
-        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
-      });
-      expect(fallback.status).toBe(200);
-      expect(fallback.body).toContain('<Reject reason="busy"/>');
+      const busy = await fallback(limited);
+      expect(busy.status).toBe(200);
+      expect(busy.body).toContain('<Reject reason="busy"/>');
       expect(await calls().findOneBy({ providerCallId: limited.CallSid })).toBeNull();
 
-      const unknown = await postSignedWebhook(signer(), '/telephony/twilio/fallback', {
-        ...voiceParams(),
-        ErrorCode: '11200',
-        ErrorUrl: `${PUBLIC_BASE_URL}/telephony/twilio/voice`,
-      });
+      const unknown = await fallback(voiceParams());
       expect(unknown.body).toMatch(/<Say>.*<\/Say><Hangup\/>/);
     });
   });
